@@ -1,0 +1,35 @@
+namespace Reborn.Storage.Engines;
+
+/// <summary>
+/// Orders and hashes byte keys the way every engine must: unsigned, lexicographic (memcmp order,
+/// shorter prefix first). Also lets a <see cref="Dictionary{TKey,TValue}"/> keyed by arrays be
+/// probed with a span, so lookups need no copy.
+/// </summary>
+internal sealed class ByteKeyComparer :
+    IComparer<byte[]>, IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+{
+    public static readonly ByteKeyComparer Instance = new();
+
+    private ByteKeyComparer()
+    {
+    }
+
+    public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
+
+    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode(byte[] obj) => Hash(obj);
+
+    public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+    public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
+
+    public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+
+    private static int Hash(ReadOnlySpan<byte> key)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(key);
+        return hash.ToHashCode();
+    }
+}

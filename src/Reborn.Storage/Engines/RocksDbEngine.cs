@@ -1,0 +1,149 @@
+using RocksDbSharp;
+
+namespace Reborn.Storage.Engines;
+
+/// <summary>
+/// The production engine: RocksDB through RocksDbSharp, with the hot paths on the C API directly
+/// (pinned point reads, native iterators with span keys and values, native batches).
+/// Durability: Always syncs the WAL on every write; EverySecond writes the WAL without sync and a
+/// timer syncs it once a second; Never writes the WAL without sync and never syncs it. The WAL is
+/// always on, so an acknowledged write survives a process crash in every mode. <see cref="Flush"/>
+/// syncs the WAL, which is all durability needs; memtables reach SST files in the background.
+/// </summary>
+public sealed unsafe class RocksDbEngine : IStorageEngine
+{
+    private readonly RocksDb _db;
+    private readonly nint _dbHandle;
+    private readonly nint _defaultFamily;
+    private readonly nint _readOptions;
+    private readonly WriteOptions _writeOptions;
+    private readonly RocksDbTuning _tuning;
+    private readonly Timer? _walTimer;
+    private readonly Lock _lifecycle = new();
+    private bool _disposed;
+
+    private RocksDbEngine(RocksDb db, string path, Durability durability, RocksDbTuning tuning)
+    {
+        _db = db;
+        _dbHandle = db.Handle;
+        _defaultFamily = Native.Instance.rocksdb_get_default_column_family_handle(_dbHandle);
+        _tuning = tuning;
+        Path = path;
+        Durability = durability;
+        _readOptions = RocksDbReads.CreateReadOptions(0);
+        _writeOptions = new WriteOptions().SetSync(durability == Durability.Always);
+        if (durability == Durability.EverySecond)
+            _walTimer = new Timer(static state => ((RocksDbEngine)state!).SyncWalInBackground(), this, 1000, 1000);
+    }
+
+    public EngineKind Kind => EngineKind.RocksDb;
+
+    public string Path { get; }
+
+    public Durability Durability { get; }
+
+    /// <summary>Opens or creates the engine in options.Path; every failure is a <see cref="StorageException"/>.</summary>
+    public static RocksDbEngine Open(EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = EngineDirectory.Claim(options, EngineKind.RocksDb, out var created);
+        var tuning = new RocksDbTuning(options.MemoryBudgetBytes, createIfMissing: created);
+        try
+        {
+            return new RocksDbEngine(RocksDb.Open(tuning.Options, path), path, options.Durability, tuning);
+        }
+        catch (RocksDbSharpException e)
+        {
+            throw new StorageException($"Cannot open the RocksDB engine: {e.Message}", path, e);
+        }
+    }
+
+    string? IStorageEngine.Path => Path;
+
+    public IWriteBatch CreateBatch() => new RocksDbWriteBatch(this);
+
+    public void Write(IWriteBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch is not RocksDbWriteBatch native || native.Owner != this)
+            throw new ArgumentException("The batch was not created by this engine", nameof(batch));
+        Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, native.Handle, out nint error);
+        if (error != 0)
+            throw RocksDbReads.Failure("Write failed", error, Path);
+    }
+
+    public IStorageSnapshot CreateSnapshot() => new RocksDbSnapshot(_dbHandle, Path);
+
+    public byte[]? Get(ReadOnlySpan<byte> key) => RocksDbReads.Get(_dbHandle, _readOptions, key, Path);
+
+    public bool TryRead<TState, TResult>(ReadOnlySpan<byte> key, TState state, ValueReader<TState, TResult> reader, out TResult result)
+        where TState : allows ref struct
+        => RocksDbReads.TryRead(_dbHandle, _readOptions, key, state, reader, Path, out result);
+
+    public IStorageIterator CreateIterator(ReadOnlySpan<byte> lowerBound, ReadOnlySpan<byte> upperBound)
+        => new RocksDbIterator(_dbHandle, 0, lowerBound, upperBound, Path);
+
+    /// <summary>SST files plus RocksDB's memtable estimate for [start, end); 0 for an empty range.</summary>
+    public long ApproximateSize(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
+    {
+        if (end.IsEmpty || start.SequenceCompareTo(end) >= 0)
+            return 0;
+        ulong size = 0;
+        fixed (byte* s = start, e = end)
+        {
+            var startKey = (nint)s;
+            var endKey = (nint)e;
+            var startLength = (nuint)start.Length;
+            var endLength = (nuint)end.Length;
+            const byte flags = (byte)(SizeApproximationFlags.IncludeMemtable | SizeApproximationFlags.IncludeFiles);
+            Native.Instance.rocksdb_approximate_sizes_cf_with_flags(
+                _dbHandle, _defaultFamily, 1, (nint)(&startKey), (nint)(&startLength), (nint)(&endKey), (nint)(&endLength), flags, (nint)(&size), out nint error);
+            if (error != 0)
+                throw RocksDbReads.Failure("Size estimate failed", error, Path);
+        }
+
+        return (long)size;
+    }
+
+    /// <summary>Syncs the WAL: every write so far survives a machine crash.</summary>
+    public void Flush()
+    {
+        Native.Instance.rocksdb_flush_wal(_dbHandle, 1, out nint error);
+        if (error != 0)
+            throw RocksDbReads.Failure("WAL sync failed", error, Path);
+    }
+
+    public void Dispose()
+    {
+        lock (_lifecycle)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+        }
+
+        _walTimer?.Dispose();
+        lock (_lifecycle)
+        {
+            // A timer callback that already started holds the lock; taking it again waits for it.
+            if (Durability != Durability.Never)
+                Native.Instance.rocksdb_flush_wal(_dbHandle, 1, out nint ignored);
+            Native.Instance.rocksdb_readoptions_destroy(_readOptions);
+            Native.Instance.rocksdb_column_family_handle_destroy(_defaultFamily);
+            _db.Dispose();
+            GC.KeepAlive(_tuning);
+        }
+    }
+
+    private void SyncWalInBackground()
+    {
+        lock (_lifecycle)
+        {
+            if (_disposed)
+                return;
+            Native.Instance.rocksdb_flush_wal(_dbHandle, 1, out nint error);
+            if (error != 0)
+                Native.Instance.rocksdb_free(error); // the next write or Flush reports a broken WAL
+        }
+    }
+}
