@@ -1,0 +1,42 @@
+namespace Reborn.Core.Cluster;
+
+/// <summary>
+/// The entry point: Redis's data model on an LSM engine, sharded into 1024 slots owned by groups.
+/// Safe to use from many threads. Open one with <see cref="RebornCluster.OpenAsync"/>.
+/// </summary>
+public interface IKeyValueCluster : IAsyncDisposable
+{
+    /// <summary>Numbered databases, as SELECT sees them: 0..DatabaseCount-1.</summary>
+    int DatabaseCount { get; }
+
+    /// <summary>The typed operations of one numbered database. Cheap; the same object each time.</summary>
+    KeyValueDatabase GetDatabase(int db = 0);
+
+    /// <summary>FLUSHALL.</summary>
+    ValueTask FlushAllAsync();
+
+    /// <summary>SWAPDB.</summary>
+    ValueTask SwapDatabasesAsync(int first, int second);
+
+    /// <summary>Makes every write so far durable on every group.</summary>
+    ValueTask FlushAsync();
+
+    /// <summary>Counters of expiry and of the garbage sweep, summed over groups.</summary>
+    ClusterStatistics GetStatistics();
+
+    /// <summary>Runs one expiry sweep and one garbage sweep on every group now (tests, SAVE, DEBUG).</summary>
+    ValueTask<(long Expired, long Swept)> SweepAsync();
+
+    /// <summary>Raised when a list or sorted set receives elements (or databases swap); blocking pops wait on it.</summary>
+    event Action<int, byte[]>? KeyReady;
+}
+
+/// <summary>Counters of the background jobs.</summary>
+public sealed record ClusterStatistics(
+    long ExpiredOnAccess,
+    long ExpiredBySweep,
+    long ExpirySweepRuns,
+    long GarbageQueued,
+    long GarbageSwept,
+    long GarbageSweepRuns,
+    long GarbagePending);

@@ -1,0 +1,253 @@
+using System.Buffers.Binary;
+using Reborn.Core.Slots;
+using Reborn.Storage;
+
+namespace Reborn.Core.DataModel;
+
+/// <summary>
+/// The Redis data model on one engine (one group's data). Every operation that writes, or reads
+/// more than one record, runs under <see cref="Gate"/>, which makes it atomic the way Redis's single
+/// thread does; single-record reads (GET, STRLEN, TYPE) may run without it. The command families
+/// are partial files: Keyspace.Strings.cs, Keyspace.Hashes.cs, and so on.
+/// </summary>
+internal sealed partial class Keyspace : IDisposable
+{
+    public const int DatabaseCount = 16;
+
+    private readonly IStorageEngine _engine;
+    private readonly TimeProvider _time;
+    private readonly IWriteBatch _batch;
+    private readonly long[] _keyCounts = new long[DatabaseCount * SlotHash.SlotCount]; // by physical db, then slot
+    private readonly bool[] _expiryPresent = new bool[DatabaseCount * SlotHash.SlotCount];
+    private byte[] _databaseMap; // logical -> physical database; swapped whole by SWAPDB
+    private ulong _nextVersion;
+
+    /// <summary>Guards every read-modify-write. Must not be held while waiting on I/O of another group.</summary>
+    public readonly Lock Gate = new();
+
+    public Keyspace(IStorageEngine engine, TimeProvider time)
+    {
+        _engine = engine;
+        _time = time;
+        _batch = engine.CreateBatch();
+        _databaseMap = engine.Get(KeyEncoding.SystemKey(KeyEncoding.SystemDatabaseMap)) ?? DefaultDatabaseMap();
+        _nextVersion = (ulong)DateTime.UtcNow.Ticks;
+        LoadCounters();
+    }
+
+    public IStorageEngine Engine => _engine;
+    public TimeProvider Time => _time;
+    public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Raised after a write made a list or sorted set non-empty; blocking pops wait on it.</summary>
+    public event Action<int, byte[]>? KeyReady;
+
+    public GarbageStats Garbage { get; } = new();
+    public ExpiryStats Expiry { get; } = new();
+
+    private static byte[] DefaultDatabaseMap()
+    {
+        var map = new byte[DatabaseCount];
+        for (int i = 0; i < map.Length; i++) map[i] = (byte)i;
+        return map;
+    }
+
+    private void LoadCounters()
+    {
+        for (int pdb = 0; pdb < DatabaseCount; pdb++)
+        {
+            for (int slot = 0; slot < SlotHash.SlotCount; slot++)
+            {
+                var raw = _engine.Get(KeyEncoding.KeyCountKey(slot, pdb));
+                if (raw is { Length: 8 })
+                    _keyCounts[pdb * SlotHash.SlotCount + slot] = BinaryPrimitives.ReadInt64LittleEndian(raw);
+            }
+        }
+        using var it = _engine.CreateIterator([], [KeyEncoding.SystemPrefix]);
+        // Mark every (slot, pdb) that holds expiry records, so the active sweep visits only those.
+        for (int slot = 0; slot < SlotHash.SlotCount; slot++)
+        {
+            for (int pdb = 0; pdb < DatabaseCount; pdb++)
+            {
+                var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindExpiry);
+                it.Seek(start);
+                if (it.Valid && it.Key.StartsWith(start))
+                    _expiryPresent[pdb * SlotHash.SlotCount + slot] = true;
+            }
+        }
+    }
+
+    public void Dispose() => _batch.Dispose();
+
+    // ---- key addressing -------------------------------------------------------------------
+
+    /// <summary>Where a user key lives: its slot, physical database and metadata record key.</summary>
+    internal readonly struct KeyRef
+    {
+        public KeyRef(int slot, int pdb, byte[] metaKey) { Slot = slot; Pdb = pdb; MetaKey = metaKey; }
+        public readonly int Slot;
+        public readonly int Pdb;
+        public readonly byte[] MetaKey;
+        public ReadOnlySpan<byte> UserKey => MetaKey.AsSpan(KeyEncoding.PrefixLength);
+    }
+
+    public int Physical(int db) => _databaseMap[db];
+
+    public KeyRef Ref(int db, ReadOnlySpan<byte> key)
+    {
+        int slot = SlotHash.GetSlot(key);
+        int pdb = _databaseMap[db];
+        return new KeyRef(slot, pdb, KeyEncoding.MetaKey(slot, pdb, key));
+    }
+
+    // ---- metadata lookup (under Gate) ------------------------------------------------------
+
+    /// <summary>
+    /// Reads a key's metadata; an expired key is deleted on the spot (lazy expiry) and reported absent.
+    /// </summary>
+    private bool Lookup(in KeyRef k, out Metadata meta, out byte[]? record)
+    {
+        record = _engine.Get(k.MetaKey);
+        if (record is null) { meta = default; return false; }
+        meta = Metadata.Decode(record);
+        if (meta.IsExpired(NowMs))
+        {
+            BeginWrite();
+            DeleteKey(k, meta);
+            Commit();
+            Expiry.ExpiredOnAccess++;
+            record = null;
+            meta = default;
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Lookup that throws WRONGTYPE when the key exists with another type.</summary>
+    private bool Lookup(in KeyRef k, RedisType type, out Metadata meta)
+    {
+        if (!Lookup(k, out meta, out _)) return false;
+        if (meta.Type != type) throw Errors.WrongTypeError();
+        return true;
+    }
+
+    // ---- batch helpers (under Gate) --------------------------------------------------------
+
+    private void BeginWrite() => _batch.Clear();
+
+    private void Commit()
+    {
+        if (_batch.Count > 0) _engine.Write(_batch);
+        _batch.Clear();
+    }
+
+    private IWriteBatch Batch => _batch;
+
+    private ulong NewVersion() => Interlocked.Increment(ref _nextVersion);
+
+    private void AdjustCount(int slot, int pdb, long delta)
+    {
+        int i = pdb * SlotHash.SlotCount + slot;
+        _keyCounts[i] += delta;
+        Span<byte> value = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(value, _keyCounts[i]);
+        _batch.Put(KeyEncoding.KeyCountKey(slot, pdb), value);
+    }
+
+    /// <summary>Deletes a key in the current batch: O(1) whatever its size; old elements become garbage.</summary>
+    private void DeleteKey(in KeyRef k, in Metadata meta)
+    {
+        _batch.Delete(k.MetaKey);
+        if (meta.HasExpiry)
+            _batch.Delete(KeyEncoding.ExpiryKey(k.Slot, k.Pdb, meta.ExpireAtMs, k.UserKey));
+        if (meta.Type != RedisType.String && meta.Count > 0)
+        {
+            _batch.Put(KeyEncoding.GarbageKey(meta.Version, k.Slot, k.Pdb, k.UserKey), [(byte)meta.Type]);
+            Garbage.Queued++;
+        }
+        AdjustCount(k.Slot, k.Pdb, -1);
+    }
+
+    /// <summary>Writes the metadata record, maintaining the expiry index and key count.</summary>
+    private void PutMeta(in KeyRef k, byte[] record, long oldExpireAtMs, bool existed)
+    {
+        _batch.Put(k.MetaKey, record);
+        long newExpire = Metadata.PeekExpiry(record);
+        if (oldExpireAtMs != newExpire)
+        {
+            if (oldExpireAtMs != 0) _batch.Delete(KeyEncoding.ExpiryKey(k.Slot, k.Pdb, oldExpireAtMs, k.UserKey));
+            if (newExpire != 0)
+            {
+                _batch.Put(KeyEncoding.ExpiryKey(k.Slot, k.Pdb, newExpire, k.UserKey), []);
+                _expiryPresent[k.Pdb * SlotHash.SlotCount + k.Slot] = true;
+            }
+        }
+        if (!existed) AdjustCount(k.Slot, k.Pdb, 1);
+    }
+
+    /// <summary>
+    /// Makes room for a new value of a key: when the key exists its old value is dropped
+    /// (collections become garbage) so the caller can write a fresh one.
+    /// </summary>
+    private void DropForOverwrite(in KeyRef k, in Metadata old)
+    {
+        if (old.Type != RedisType.String && old.Count > 0)
+        {
+            _batch.Put(KeyEncoding.GarbageKey(old.Version, k.Slot, k.Pdb, k.UserKey), [(byte)old.Type]);
+            Garbage.Queued++;
+        }
+    }
+
+    private void NotifyReady(int db, in KeyRef k) => KeyReady?.Invoke(db, k.UserKey.ToArray());
+
+    // ---- counting -------------------------------------------------------------------------
+
+    public long DatabaseSize(int db)
+    {
+        int pdb = _databaseMap[db];
+        long total = 0;
+        lock (Gate)
+            for (int slot = 0; slot < SlotHash.SlotCount; slot++) total += _keyCounts[pdb * SlotHash.SlotCount + slot];
+        return total;
+    }
+
+    public long SlotKeyCount(int slot)
+    {
+        long total = 0;
+        lock (Gate)
+            for (int pdb = 0; pdb < DatabaseCount; pdb++) total += _keyCounts[pdb * SlotHash.SlotCount + slot];
+        return total;
+    }
+
+    /// <summary>Keys with an expiry in a database (for INFO keyspace): counted from the expiry index.</summary>
+    public long ExpiringKeyCount(int db)
+    {
+        int pdb = _databaseMap[db];
+        long total = 0;
+        for (int slot = 0; slot < SlotHash.SlotCount; slot++)
+        {
+            if (!_expiryPresent[pdb * SlotHash.SlotCount + slot]) continue;
+            var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindExpiry);
+            using var it = _engine.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindExpiry + 1));
+            for (it.SeekToFirst(); it.Valid; it.Next()) total++;
+        }
+        return total;
+    }
+}
+
+/// <summary>Counters of the background garbage sweep.</summary>
+public sealed class GarbageStats
+{
+    public long Queued;
+    public long Swept;
+    public long SweepRuns;
+}
+
+/// <summary>Counters of expiry: lazy (on access) and active (the sweep).</summary>
+public sealed class ExpiryStats
+{
+    public long ExpiredOnAccess;
+    public long ExpiredBySweep;
+    public long SweepRuns;
+    public long SweepBudgetExhausted;
+}

@@ -1,0 +1,82 @@
+using System.Buffers.Binary;
+
+namespace Reborn.Core.DataModel;
+
+/// <summary>
+/// The metadata record of one user key. Layout (little-endian):
+/// [type u8][layout u8 = 1][expire-at ms i64, 0 = none] then
+/// string: the value bytes;
+/// collection: [version u64][count i64] and for lists [head u64][tail u64] (elements occupy [head, tail)).
+/// </summary>
+internal struct Metadata
+{
+    public const byte LayoutVersion = 1;
+    public const int HeaderLength = 10;
+    public const int CollectionLength = HeaderLength + 16;
+    public const int ListLength = CollectionLength + 16;
+    public const ulong ListInitialIndex = 1UL << 63;
+
+    public RedisType Type;
+    public long ExpireAtMs;
+    public ulong Version;
+    public long Count;
+    public ulong Head;
+    public ulong Tail;
+
+    public readonly bool HasExpiry => ExpireAtMs != 0;
+    public readonly bool IsExpired(long nowMs) => ExpireAtMs != 0 && ExpireAtMs <= nowMs;
+
+    public static RedisType PeekType(ReadOnlySpan<byte> record) => (RedisType)record[0];
+    public static long PeekExpiry(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64LittleEndian(record[2..]);
+    public static ReadOnlySpan<byte> StringValue(ReadOnlySpan<byte> record) => record[HeaderLength..];
+
+    public static Metadata Decode(ReadOnlySpan<byte> record)
+    {
+        if (record.Length < HeaderLength || record[1] != LayoutVersion)
+            throw new InvalidDataException("metadata record has an unknown layout");
+        var meta = new Metadata { Type = (RedisType)record[0], ExpireAtMs = BinaryPrimitives.ReadInt64LittleEndian(record[2..]) };
+        if (meta.Type != RedisType.String)
+        {
+            meta.Version = BinaryPrimitives.ReadUInt64LittleEndian(record[HeaderLength..]);
+            meta.Count = BinaryPrimitives.ReadInt64LittleEndian(record[(HeaderLength + 8)..]);
+            if (meta.Type == RedisType.List)
+            {
+                meta.Head = BinaryPrimitives.ReadUInt64LittleEndian(record[CollectionLength..]);
+                meta.Tail = BinaryPrimitives.ReadUInt64LittleEndian(record[(CollectionLength + 8)..]);
+            }
+        }
+        return meta;
+    }
+
+    public static void WriteHeader(Span<byte> dest, RedisType type, long expireAtMs)
+    {
+        dest[0] = (byte)type;
+        dest[1] = LayoutVersion;
+        BinaryPrimitives.WriteInt64LittleEndian(dest[2..], expireAtMs);
+    }
+
+    public static byte[] EncodeString(ReadOnlySpan<byte> value, long expireAtMs)
+    {
+        var record = new byte[HeaderLength + value.Length];
+        WriteHeader(record, RedisType.String, expireAtMs);
+        value.CopyTo(record.AsSpan(HeaderLength));
+        return record;
+    }
+
+    public readonly byte[] EncodeCollection()
+    {
+        var record = new byte[Type == RedisType.List ? ListLength : CollectionLength];
+        WriteHeader(record, Type, ExpireAtMs);
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(HeaderLength), Version);
+        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(HeaderLength + 8), Count);
+        if (Type == RedisType.List)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(CollectionLength), Head);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(CollectionLength + 8), Tail);
+        }
+        return record;
+    }
+
+    /// <summary>Rewrites the expiry of an encoded record in place.</summary>
+    public static void SetExpiry(Span<byte> record, long expireAtMs) => BinaryPrimitives.WriteInt64LittleEndian(record[2..], expireAtMs);
+}
