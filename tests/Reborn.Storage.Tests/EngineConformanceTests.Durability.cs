@@ -89,4 +89,32 @@ public sealed partial class EngineConformanceTests
         Assert.That(reopened.Get(B("big")), Is.EqualTo(big));
         Assert.That(S(reopened.Get(B(K(1999)))), Is.EqualTo(new string('x', 500) + 1999));
     }
+
+    [Test]
+    public void Data_larger_than_the_memory_budget_stays_readable()
+    {
+        var engine = Track(StorageEngines.Open(Options() with { MemoryBudgetBytes = 16L << 20 }));
+        var value = new string('m', 1000);
+        WriteKeys(engine, 40_000, value);
+
+        for (var i = 0; i < 40_000; i += 997)
+            Assert.That(S(engine.Get(B(K(i)))), Is.EqualTo(value + i));
+        var count = 0;
+        using (var iterator = engine.CreateIterator(B("key:"), B("key;")))
+        {
+            for (iterator.SeekToFirst(); iterator.Valid; iterator.Next(), count++)
+            {
+                if (iterator.Value.Length != value.Length + count.ToString().Length)
+                    Assert.Fail($"wrong value length at {count}");
+            }
+        }
+
+        Assert.That(count, Is.EqualTo(40_000));
+        if (!IsDurable)
+            return;
+        engine.Dispose();
+        var reopened = Track(StorageEngines.Open(Options() with { MemoryBudgetBytes = 16L << 20 }));
+        Assert.That(S(reopened.Get(B(K(0)))), Is.EqualTo(value + 0));
+        Assert.That(S(reopened.Get(B(K(39_999)))), Is.EqualTo(value + 39_999));
+    }
 }

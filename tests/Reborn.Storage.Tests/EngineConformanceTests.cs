@@ -9,7 +9,7 @@ namespace Reborn.Storage.Tests;
 /// partial files. No test depends on timing or sleeps.
 /// </summary>
 [TestFixture(EngineKind.RocksDb)]
-// [TestFixture(EngineKind.Faster)] -- enabled with the FASTER engine
+[TestFixture(EngineKind.Faster)]
 [TestFixture(EngineKind.Memory)]
 [Parallelizable(ParallelScope.None)]
 public sealed partial class EngineConformanceTests(EngineKind kind)
