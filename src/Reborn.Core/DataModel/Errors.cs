@@ -26,6 +26,16 @@ public static class Errors
     public const string BusyKey = "BUSYKEY Target key name already exists.";
     public const string BadDumpPayload = "ERR DUMP payload version or checksum are wrong";
     public const string SourceAndDestinationSame = "ERR source and destination objects are the same";
+    public const string NumKeysNotPositive = "ERR numkeys should be greater than 0";
+    public const string NumKeysExceedArgs = "ERR Number of keys can't be greater than number of args";
+    public const string LimitNegative = "ERR LIMIT can't be negative";
+    public const string RandomCountRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+    public const string NaNOrInfinity = "ERR value is NaN or Infinity";
+    public const string ValueOutOfRange = "ERR value is out of range";
+    public const string LposRankZero = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+    public const string LposCountNegative = "ERR COUNT can't be negative";
+    public const string LposMaxLenNegative = "ERR MAXLEN can't be negative";
+    public const string MpopCountNotPositive = "ERR count should be greater than 0";
 
     public static RebornException Error(string text) => new(text);
     public static RebornException WrongTypeError() => new(WrongType);

@@ -1,0 +1,148 @@
+using Reborn.Core.DataModel;
+
+namespace Reborn.Core.Cluster;
+
+public sealed partial class KeyValueDatabase
+{
+    /// <summary>LPUSH: pushes the values at the head, one after the other (the last ends up first); returns the new length.</summary>
+    public ValueTask<long> ListLeftPushAsync(RebornKey key, params RebornValue[] values)
+        => new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: true, onlyIfExists: false));
+
+    /// <summary>RPUSH: appends the values at the tail; returns the new length.</summary>
+    public ValueTask<long> ListRightPushAsync(RebornKey key, params RebornValue[] values)
+        => new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: false, onlyIfExists: false));
+
+    /// <summary>LPUSH, or LPUSHX when <paramref name="onlyIfExists"/> (then 0 when the key is missing).</summary>
+    public ValueTask<long> ListLeftPushAsync(RebornKey key, RebornValue[] values, bool onlyIfExists)
+        => new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: true, onlyIfExists));
+
+    /// <summary>RPUSH, or RPUSHX when <paramref name="onlyIfExists"/> (then 0 when the key is missing).</summary>
+    public ValueTask<long> ListRightPushAsync(RebornKey key, RebornValue[] values, bool onlyIfExists)
+        => new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: false, onlyIfExists));
+
+    /// <summary>LPOP: the head element, or null when the key is missing.</summary>
+    public ValueTask<RebornValue> ListLeftPopAsync(RebornKey key) => new(ListSingle(Route(key).ListPop(Database, key.Span, left: true, 1)));
+
+    /// <summary>RPOP: the tail element, or null when the key is missing.</summary>
+    public ValueTask<RebornValue> ListRightPopAsync(RebornKey key) => new(ListSingle(Route(key).ListPop(Database, key.Span, left: false, 1)));
+
+    /// <summary>LPOP with a count: up to <paramref name="count"/> elements from the head; null when the key is missing.</summary>
+    public ValueTask<RebornValue[]?> ListLeftPopAsync(RebornKey key, long count)
+        => new(ListValuesOrNull(Route(key).ListPop(Database, key.Span, left: true, count)));
+
+    /// <summary>RPOP with a count: up to <paramref name="count"/> elements from the tail; null when the key is missing.</summary>
+    public ValueTask<RebornValue[]?> ListRightPopAsync(RebornKey key, long count)
+        => new(ListValuesOrNull(Route(key).ListPop(Database, key.Span, left: false, count)));
+
+    /// <summary>
+    /// LMPOP, and the non-blocking step of BLPOP / BRPOP / BLMPOP: pops up to <paramref name="count"/>
+    /// elements from the first of <paramref name="keys"/> that holds a list. Null when none does;
+    /// WRONGTYPE when the first existing key is not a list.
+    /// </summary>
+    public ValueTask<ListPopResult?> ListPopFirstNonEmptyAsync(RebornKey[] keys, ListSide side, long count = 1)
+    {
+        var arrays = ToArrays(keys);
+        var popped = RouteAll(arrays).ListPopFirstNonEmpty(Database, arrays, side == ListSide.Left, count);
+        return new(popped is { } p ? new ListPopResult(new RebornKey(p.Key), ListValues(p.Values)) : null);
+    }
+
+    /// <summary>
+    /// LMOVE, and the non-blocking step of BLMOVE: moves one element from a side of
+    /// <paramref name="source"/> to a side of <paramref name="destination"/> and returns it; null when
+    /// the source is missing. With source equal to destination the list rotates.
+    /// </summary>
+    public ValueTask<RebornValue> ListMoveAsync(RebornKey source, RebornKey destination, ListSide sourceSide, ListSide destinationSide)
+    {
+        var keyspace = RouteAll([source.Span.ToArray(), destination.Span.ToArray()]);
+        return new(Value(keyspace.ListMove(Database, source.Span, destination.Span, sourceSide == ListSide.Left, destinationSide == ListSide.Left)));
+    }
+
+    /// <summary>RPOPLPUSH (and the non-blocking step of BRPOPLPUSH): LMOVE source destination RIGHT LEFT.</summary>
+    public ValueTask<RebornValue> ListRightPopLeftPushAsync(RebornKey source, RebornKey destination)
+        => ListMoveAsync(source, destination, ListSide.Right, ListSide.Left);
+
+    /// <summary>LLEN: 0 when the key is missing.</summary>
+    public ValueTask<long> ListLengthAsync(RebornKey key) => new(Route(key).ListLength(Database, key.Span));
+
+    /// <summary>LINDEX: negative indexes count from the tail; null when missing or out of range.</summary>
+    public ValueTask<RebornValue> ListGetByIndexAsync(RebornKey key, long index) => new(Value(Route(key).ListIndex(Database, key.Span, index)));
+
+    /// <summary>LSET: throws "ERR no such key" or "ERR index out of range".</summary>
+    public ValueTask ListSetByIndexAsync(RebornKey key, long index, RebornValue value)
+    {
+        Route(key).ListSet(Database, key.Span, index, value.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>LRANGE: the elements from <paramref name="start"/> to <paramref name="stop"/> inclusive (negative counts from the tail).</summary>
+    public ValueTask<RebornValue[]> ListRangeAsync(RebornKey key, long start = 0, long stop = -1)
+        => new(ListValues(Route(key).ListRange(Database, key.Span, start, stop)));
+
+    /// <summary>LTRIM: keeps only the elements from <paramref name="start"/> to <paramref name="stop"/> inclusive.</summary>
+    public ValueTask ListTrimAsync(RebornKey key, long start, long stop)
+    {
+        Route(key).ListTrim(Database, key.Span, start, stop);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>LINSERT BEFORE: the new length, -1 when the pivot is absent, 0 when the key is missing.</summary>
+    public ValueTask<long> ListInsertBeforeAsync(RebornKey key, RebornValue pivot, RebornValue value)
+        => new(Route(key).ListInsert(Database, key.Span, after: false, pivot.Span, value.Span));
+
+    /// <summary>LINSERT AFTER: the new length, -1 when the pivot is absent, 0 when the key is missing.</summary>
+    public ValueTask<long> ListInsertAfterAsync(RebornKey key, RebornValue pivot, RebornValue value)
+        => new(Route(key).ListInsert(Database, key.Span, after: true, pivot.Span, value.Span));
+
+    /// <summary>LREM: removes <paramref name="count"/> occurrences from the head (negative: from the tail; 0: all); returns how many.</summary>
+    public ValueTask<long> ListRemoveAsync(RebornKey key, RebornValue value, long count = 0)
+        => new(Route(key).ListRemove(Database, key.Span, count, value.Span));
+
+    /// <summary>
+    /// LPOS without COUNT: the position of the <paramref name="rank"/>-th match (negative rank: from the
+    /// tail), examining at most <paramref name="maxLength"/> elements (0 = all); null when not found.
+    /// </summary>
+    public ValueTask<long?> ListPositionAsync(RebornKey key, RebornValue element, long rank = 1, long maxLength = 0)
+    {
+        ValidateListPosition(rank, maxLength);
+        var found = Route(key).ListPositions(Database, key.Span, element.Span, rank, 1, maxLength);
+        return new(found.Count > 0 ? found[0] : null);
+    }
+
+    /// <summary>LPOS with COUNT: up to <paramref name="count"/> positions of matches (0 = all), as <see cref="ListPositionAsync"/> ranks them.</summary>
+    public ValueTask<long[]> ListPositionsAsync(RebornKey key, RebornValue element, long count, long rank = 1, long maxLength = 0)
+    {
+        ValidateListPosition(rank, maxLength);
+        if (count < 0) throw new RebornException(Errors.LposCountNegative);
+        return new(Route(key).ListPositions(Database, key.Span, element.Span, rank, count, maxLength).ToArray());
+    }
+
+    private static void ValidateListPosition(long rank, long maxLength)
+    {
+        if (rank == 0) throw new RebornException(Errors.LposRankZero);
+        if (maxLength < 0) throw new RebornException(Errors.LposMaxLenNegative);
+    }
+
+    private static byte[][] ListElementArrays(RebornValue[] values)
+    {
+        var arrays = new byte[values.Length][];
+        for (int i = 0; i < values.Length; i++) arrays[i] = values[i].Span.ToArray();
+        return arrays;
+    }
+
+    private static RebornValue ListSingle(byte[][]? values) => values is { Length: > 0 } ? new RebornValue(values[0]) : RebornValue.Null;
+
+    private static RebornValue[]? ListValuesOrNull(byte[][]? values) => values is null ? null : ListValues(values);
+
+    private static RebornValue[] ListValues(IReadOnlyList<byte[]> bytes)
+    {
+        var values = new RebornValue[bytes.Count];
+        for (int i = 0; i < values.Length; i++) values[i] = new RebornValue(bytes[i]);
+        return values;
+    }
+}
+
+/// <summary>An end of a list. Sent over the wire as LEFT / RIGHT; numbers are append-only.</summary>
+public enum ListSide : byte { Left = 0, Right = 1 }
+
+/// <summary>What LMPOP (and BLPOP / BLMPOP) popped: the key it came from and the elements, in pop order.</summary>
+public sealed record ListPopResult(RebornKey Key, RebornValue[] Values);
