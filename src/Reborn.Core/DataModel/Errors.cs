@@ -36,6 +36,13 @@ public static class Errors
     public const string LposCountNegative = "ERR COUNT can't be negative";
     public const string LposMaxLenNegative = "ERR MAXLEN can't be negative";
     public const string MpopCountNotPositive = "ERR count should be greater than 0";
+    public const string ZAddNxXx = "ERR XX and NX options at the same time are not compatible";
+    public const string ZAddGtLtNx = "ERR GT, LT, and/or NX options at the same time are not compatible";
+    public const string ZAddIncrPairs = "ERR INCR option supports a single increment-element pair";
+    public const string WeightNotFloat = "ERR weight value is not a float";
+    public const string AtLeastOneInputKey = "ERR at least 1 input key is needed for '{0}' command";
+    public const string ZRangeLimitNeedsScoreOrLex = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+    public const string ZRangeWithScoresByLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
 
     public static RebornException Error(string text) => new(text);
     public static RebornException WrongTypeError() => new(WrongType);

@@ -1,0 +1,109 @@
+using Reborn.Core.DataModel;
+
+namespace Reborn.Core.Cluster;
+
+public sealed partial class KeyValueDatabase
+{
+    /// <summary>HSET with one field: true when the field was created, false when an existing one was overwritten.</summary>
+    public ValueTask<bool> HashSetAsync(RebornKey key, RebornValue field, RebornValue value)
+        => new(Route(key).HashSet(Database, key.Span, [new(field.Span.ToArray(), value.Span.ToArray())]) == 1);
+
+    /// <summary>HSET / HMSET: sets every entry; returns how many fields were created. A field named twice takes its last value.</summary>
+    public ValueTask<long> HashSetAsync(RebornKey key, params HashEntry[] entries)
+    {
+        var pairs = new KeyValuePair<byte[], byte[]>[entries.Length];
+        for (int i = 0; i < entries.Length; i++) pairs[i] = new(entries[i].Name.Span.ToArray(), entries[i].Value.Span.ToArray());
+        return new(Route(key).HashSet(Database, key.Span, pairs));
+    }
+
+    /// <summary>HSETNX: sets the field only when it does not exist; true when it was set.</summary>
+    public ValueTask<bool> HashSetNotExistsAsync(RebornKey key, RebornValue field, RebornValue value)
+        => new(Route(key).HashSetIfNotExists(Database, key.Span, field.Span, value.Span));
+
+    /// <summary>HGET: the field's value, or null when the key or the field is missing.</summary>
+    public ValueTask<RebornValue> HashGetAsync(RebornKey key, RebornValue field) => new(Value(Route(key).HashGet(Database, key.Span, field.Span)));
+
+    /// <summary>HMGET: one value per field, null for a missing one.</summary>
+    public ValueTask<RebornValue[]> HashGetAsync(RebornKey key, params RebornValue[] fields)
+        => new(Values(Route(key).HashGet(Database, key.Span, HashFieldArrays(fields))));
+
+    /// <summary>HDEL: removes the fields; returns how many existed. A hash left empty is deleted.</summary>
+    public ValueTask<long> HashDeleteAsync(RebornKey key, params RebornValue[] fields)
+        => new(Route(key).HashDelete(Database, key.Span, HashFieldArrays(fields)));
+
+    /// <summary>HLEN: the number of fields, 0 when the key is missing.</summary>
+    public ValueTask<long> HashLengthAsync(RebornKey key) => new(Route(key).HashLength(Database, key.Span));
+
+    /// <summary>HSTRLEN: the length of the field's value, 0 when missing.</summary>
+    public ValueTask<long> HashStringLengthAsync(RebornKey key, RebornValue field) => new(Route(key).HashStringLength(Database, key.Span, field.Span));
+
+    /// <summary>HEXISTS: whether the field exists.</summary>
+    public ValueTask<bool> HashExistsAsync(RebornKey key, RebornValue field) => new(Route(key).HashExists(Database, key.Span, field.Span));
+
+    /// <summary>HKEYS: every field name (in byte order).</summary>
+    public ValueTask<RebornValue[]> HashKeysAsync(RebornKey key)
+        => new(Route(key).HashGetAll(Database, key.Span).Select(p => new RebornValue(p.Key)).ToArray());
+
+    /// <summary>HVALS: every value (in the byte order of their fields).</summary>
+    public ValueTask<RebornValue[]> HashValuesAsync(RebornKey key)
+        => new(Route(key).HashGetAll(Database, key.Span).Select(p => new RebornValue(p.Value)).ToArray());
+
+    /// <summary>HGETALL: every field with its value; empty when the key is missing.</summary>
+    public ValueTask<HashEntry[]> HashGetAllAsync(RebornKey key) => new(HashEntries(Route(key).HashGetAll(Database, key.Span)));
+
+    /// <summary>HINCRBY: adds to an integer field (a missing one counts as 0) and returns the new value.</summary>
+    public ValueTask<long> HashIncrementAsync(RebornKey key, RebornValue field, long delta = 1)
+        => new(Route(key).HashIncrement(Database, key.Span, field.Span, delta));
+
+    /// <summary>HINCRBYFLOAT: adds to a numeric field and returns the new value as Redis prints it.</summary>
+    public ValueTask<RebornValue> HashIncrementAsync(RebornKey key, RebornValue field, double delta)
+        => new(Value(Route(key).HashIncrement(Database, key.Span, field.Span, delta)));
+
+    /// <summary>HRANDFIELD: one random field, or null when the key is missing.</summary>
+    public ValueTask<RebornValue> HashRandomFieldAsync(RebornKey key) => new(Value(Route(key).HashRandomField(Database, key.Span)));
+
+    /// <summary>
+    /// HRANDFIELD key count: a positive count gives up to that many distinct fields, a negative one
+    /// exactly -count fields that may repeat.
+    /// </summary>
+    public ValueTask<RebornValue[]> HashRandomFieldsAsync(RebornKey key, long count)
+        => new(Route(key).HashRandomFields(Database, key.Span, CheckHashRandomCount(count)).Select(p => new RebornValue(p.Key)).ToArray());
+
+    /// <summary>HRANDFIELD key count WITHVALUES: as <see cref="HashRandomFieldsAsync"/>, with each field's value.</summary>
+    public ValueTask<HashEntry[]> HashRandomFieldsWithValuesAsync(RebornKey key, long count)
+        => new(HashEntries(Route(key).HashRandomFields(Database, key.Span, CheckHashRandomCount(count))));
+
+    /// <summary>
+    /// One HSCAN step: the next cursor (0 when complete) and the entries of this step whose field
+    /// matches <paramref name="pattern"/> (a glob; null matches every field). A hash of up to 128
+    /// fields comes whole in one step whatever the cursor and count, as Redis serves a small hash.
+    /// </summary>
+    public ValueTask<HashScanPage> HashScanAsync(RebornKey key, long cursor = 0, RebornValue pattern = default, long count = 10)
+    {
+        var entries = new List<KeyValuePair<byte[], byte[]>>();
+        long next = Route(key).HashScan(Database, key.Span, cursor, pattern.IsNull ? null : pattern.Span.ToArray(), Math.Max(1, count), entries);
+        return new(new HashScanPage(next, HashEntries(entries)));
+    }
+
+    private static long CheckHashRandomCount(long count) => count == long.MinValue ? throw new RebornException(Errors.RandomCountRange) : count;
+
+    private static byte[][] HashFieldArrays(RebornValue[] fields)
+    {
+        var arrays = new byte[fields.Length][];
+        for (int i = 0; i < fields.Length; i++) arrays[i] = fields[i].Span.ToArray();
+        return arrays;
+    }
+
+    private static HashEntry[] HashEntries(List<KeyValuePair<byte[], byte[]>> pairs)
+    {
+        var entries = new HashEntry[pairs.Count];
+        for (int i = 0; i < entries.Length; i++) entries[i] = new HashEntry(pairs[i].Key, pairs[i].Value);
+        return entries;
+    }
+}
+
+/// <summary>One field of a hash and its value.</summary>
+public readonly record struct HashEntry(RebornValue Name, RebornValue Value);
+
+/// <summary>One step of an HSCAN iteration.</summary>
+public readonly record struct HashScanPage(long Cursor, HashEntry[] Entries);
