@@ -67,6 +67,32 @@ public sealed partial class KeyValueDatabase
         return new(keys.Select(k => new RebornValue(k)).ToArray());
     }
 
+    /// <summary>RENAME, or RENAMENX when <paramref name="onlyIfAbsent"/> (then false when the target exists).</summary>
+    public ValueTask<bool> KeyRenameAsync(RebornKey key, RebornKey newKey, bool onlyIfAbsent = false)
+    {
+        var keyspace = RouteAll([key.Span.ToArray(), newKey.Span.ToArray()]);
+        return new(keyspace.Rename(Database, key.Span, newKey.Span, onlyIfAbsent));
+    }
+
+    /// <summary>COPY, possibly into another database (null: this one).</summary>
+    public ValueTask<bool> KeyCopyAsync(RebornKey source, RebornKey destination, int? destinationDatabase = null, bool replace = false)
+    {
+        int target = destinationDatabase ?? Database;
+        if ((uint)target >= _cluster.DatabaseCount) throw new RebornException(Errors.DbIndexOutOfRange);
+        var keyspace = RouteAll([source.Span.ToArray(), destination.Span.ToArray()]);
+        return new(keyspace.Copy(Database, source.Span, target, destination.Span, replace));
+    }
+
+    /// <summary>DUMP: Redis 7.0's serialized payload, or null when the key is missing.</summary>
+    public ValueTask<byte[]?> KeyDumpAsync(RebornKey key) => new(Route(key).Dump(Database, key.Span));
+
+    /// <summary>RESTORE a DUMP payload. <paramref name="expireAtMs"/> is absolute unix ms, 0 for none.</summary>
+    public ValueTask KeyRestoreAsync(RebornKey key, ReadOnlyMemory<byte> payload, long expireAtMs = 0, bool replace = false)
+    {
+        Route(key).Restore(Database, key.Span, payload.Span, expireAtMs, replace);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>One SCAN step: the next cursor (0 when complete) and the keys of this step.</summary>
     public ValueTask<ScanPage> ScanAsync(long cursor, RebornValue pattern = default, long count = 10, RedisType type = RedisType.None)
     {

@@ -179,6 +179,16 @@ internal static class KeyEncoding
         return BitConverter.Int64BitsToDouble((long)bits);
     }
 
+    /// <summary>The value of a sorted-set element record: the score's IEEE 754 bits, little-endian.</summary>
+    public static byte[] EncodeScoreValue(double score)
+    {
+        var value = new byte[8];
+        BinaryPrimitives.WriteDoubleLittleEndian(value, score);
+        return value;
+    }
+
+    public static double DecodeScoreValue(ReadOnlySpan<byte> value) => BinaryPrimitives.ReadDoubleLittleEndian(value);
+
     /// <summary>The smallest key greater than every key that starts with prefix.</summary>
     public static byte[] PrefixEnd(ReadOnlySpan<byte> prefix)
     {

@@ -274,6 +274,7 @@ internal sealed partial class Keyspace
         var value = Get(db, key);
         if (value is null) return 0;
         long total = bitUnit ? value.LongLength * 8 : value.Length;
+        if (start < 0 && end < 0 && start > end) return 0; // Redis 7.0 checks this before clamping
         if (!BitRange(total, start ?? 0, end ?? total - 1, out long s, out long e)) return 0;
         long count = 0;
         for (long bit = bitUnit ? s : s * 8; bit <= (bitUnit ? e : e * 8 + 7); bit++)

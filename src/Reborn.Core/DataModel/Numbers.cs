@@ -62,7 +62,7 @@ public static class Numbers
         Span<char> chars = s.Length <= 256 ? stackalloc char[s.Length] : new char[s.Length];
         for (int i = 0; i < s.Length; i++)
         {
-            if (s[i] > 127) return false;
+            if (s[i] > 127 || s[i] == 0) return false; // .NET's parser would ignore trailing NULs; strtod stops at them
             chars[i] = (char)s[i];
         }
         var text = chars;
@@ -83,36 +83,33 @@ public static class Numbers
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f';
 
     /// <summary>
-    /// INCRBYFLOAT / HINCRBYFLOAT: current + delta, as Redis prints it (%.17Lf, trailing zeros
-    /// trimmed). Decimal arithmetic stands in for C's long double: exact for the decimal inputs
-    /// users type, and it prints the same text. Values beyond decimal's range fall back to double.
+    /// INCRBYFLOAT / HINCRBYFLOAT: current + delta in x87 long double, printed as Redis prints it
+    /// (%.17Lf, trailing zeros trimmed), so the stored text matches Redis byte for byte.
     /// </summary>
-    public static byte[] AddFloat(byte[]? current, double delta, string notFloatError)
+    public static byte[] AddFloat(byte[]? current, ReadOnlySpan<byte> deltaText, string notFloatError)
     {
-        double currentValue = 0;
-        if (current is not null && !TryParseDouble(current, out currentValue)) throw Errors.Error(notFloatError);
-        double sum = currentValue + delta;
-        if (double.IsNaN(sum) || double.IsInfinity(sum)) throw Errors.Error(Errors.IncrNaNOrInfinity);
-        string text;
-        if (Math.Abs(sum) < 7.9e27 && Math.Abs(currentValue) < 7.9e27 && Math.Abs(delta) < 7.9e27
-            && TryDecimal(current, currentValue, out var a) && TryDecimal(null, delta, out var b))
-        {
-            text = Math.Round(a + b, 17, MidpointRounding.ToEven).ToString("0.#################", CultureInfo.InvariantCulture);
-        }
-        else
-        {
-            text = sum.ToString("F17", CultureInfo.InvariantCulture);
-            if (text.Contains('.')) text = text.TrimEnd('0').TrimEnd('.');
-        }
-        if (text == "-0") text = "0";
-        return Encoding.ASCII.GetBytes(text);
+        LongDouble a = default;
+        if (current is not null && !TryParseLongDouble(current, out a)) throw Errors.Error(notFloatError);
+        if (!TryParseLongDouble(deltaText, out var b)) throw Errors.Error(Errors.NotFloat);
+        var sum = a + b;
+        return Encoding.ASCII.GetBytes(sum.ToRedisString());
     }
 
-    private static bool TryDecimal(byte[]? text, double fallback, out decimal value)
+    /// <summary>string2ld: Redis's long-double parse; infinities are refused here because they make the sum infinite.</summary>
+    private static bool TryParseLongDouble(ReadOnlySpan<byte> text, out LongDouble value)
     {
-        if (text is not null && decimal.TryParse(Encoding.ASCII.GetString(text), NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-            return true;
-        try { value = decimal.Parse(fallback.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture); return true; }
-        catch (OverflowException) { value = 0; return false; }
+        value = default;
+        if (!TryParseDouble(text, out double asDouble)) return false;
+        if (double.IsInfinity(asDouble))
+        {
+            // inf is a valid number to Redis; the sum is then infinite.
+            throw Errors.Error(Errors.IncrNaNOrInfinity);
+        }
+        if (!LongDouble.TryParse(text, out value)) value = LongDouble.FromDouble(asDouble);
+        return true;
     }
+
+    /// <summary>AddFloat for a delta already parsed: its shortest round-trip text stands for what the user typed.</summary>
+    public static byte[] AddFloat(byte[]? current, double delta, string notFloatError)
+        => AddFloat(current, Encoding.ASCII.GetBytes(delta.ToString("R", CultureInfo.InvariantCulture)), notFloatError);
 }

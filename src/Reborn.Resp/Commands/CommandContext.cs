@@ -1,0 +1,83 @@
+using Reborn.Core;
+using Reborn.Core.Cluster;
+using Reborn.Core.DataModel;
+using Reborn.Resp.Protocol;
+
+namespace Reborn.Resp.Commands;
+
+/// <summary>
+/// One client's session as commands see it: the cluster, the selected database, the arguments of
+/// the command being run and the writer its reply goes to. One per connection, reused.
+/// </summary>
+public sealed partial class CommandContext
+{
+    public CommandContext(IKeyValueCluster cluster, RespWriter writer)
+    {
+        Cluster = cluster;
+        Writer = writer;
+        Db = cluster.GetDatabase(0);
+    }
+
+    public IKeyValueCluster Cluster { get; }
+    public RespWriter Writer { get; set; }
+    public RespCommandArgs Args { get; set; } = null!;
+    public KeyValueDatabase Db { get; private set; }
+    public int DatabaseIndex => Db.Database;
+
+    /// <summary>The lower-case name of the running command, for error texts.</summary>
+    public string CommandName { get; set; } = "";
+
+    public void Select(int db) => Db = Cluster.GetDatabase(db);
+
+    // ---- argument helpers: throw Redis's error texts ----------------------------------------
+
+    public int ArgCount => Args.Count;
+    public ReadOnlySpan<byte> Arg(int index) => Args[index];
+    public RebornKey Key(int index) => new(Args.GetMemory(index));
+    public RebornValue Value(int index) => new(Args.GetMemory(index));
+    public byte[] Bytes(int index) => Args.ToArray(index);
+    public bool Is(int index, ReadOnlySpan<byte> ascii) => Args.Is(index, ascii);
+
+    public long Long(int index, string error = Errors.NotInteger)
+        => Numbers.TryParseInt64(Args[index], out long value) ? value : throw new RebornException(error);
+
+    public int Int(int index, string error = Errors.NotInteger)
+    {
+        long value = Long(index, error);
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw new RebornException(error);
+    }
+
+    public double Double(int index, string error = Errors.NotFloat)
+        => Numbers.TryParseDouble(Args[index], out double value) ? value : throw new RebornException(error);
+
+    public RebornKey[] Keys(int first, int lastInclusive, int step = 1)
+    {
+        var keys = new RebornKey[(lastInclusive - first) / step + 1];
+        for (int i = 0; i < keys.Length; i++) keys[i] = Key(first + i * step);
+        return keys;
+    }
+
+    public static RebornException Syntax() => new(Errors.Syntax);
+
+    // ---- reply helpers --------------------------------------------------------------------
+
+    public void Ok() => Writer.SimpleString("OK"u8);
+
+    public void Bulk(RebornValue value)
+    {
+        if (value.IsNull) Writer.Null();
+        else Writer.BulkString(value.Span);
+    }
+
+    public void BulkArray(IReadOnlyList<RebornValue> values)
+    {
+        Writer.ArrayHeader(values.Count);
+        foreach (var value in values) Bulk(value);
+    }
+
+    public void BulkArray(IReadOnlyList<byte[]> values)
+    {
+        Writer.ArrayHeader(values.Count);
+        foreach (var value in values) Writer.BulkString(value);
+    }
+}
