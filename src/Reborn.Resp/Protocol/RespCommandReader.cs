@@ -55,7 +55,7 @@ public sealed partial class RespCommandReader
             args.Clear();
             ParseResult result;
             long consumed;
-            if (buffer.FirstSpan[0] == (byte)'*')
+            if (FirstByte(buffer) == (byte)'*')
                 result = ReadMultibulk(buffer, args, out consumed);
             else
                 result = ReadInline(buffer, args, out consumed);
@@ -70,6 +70,15 @@ public sealed partial class RespCommandReader
                 return true;
         }
         return false;
+    }
+
+    private static byte FirstByte(in ReadOnlySequence<byte> buffer)
+    {
+        ReadOnlySpan<byte> first = buffer.FirstSpan;
+        if (!first.IsEmpty)
+            return first[0];
+        new SequenceReader<byte>(buffer).TryPeek(out byte value); // empty leading segments
+        return value;
     }
 
     private ParseResult ReadMultibulk(in ReadOnlySequence<byte> buffer, RespCommandArgs args, out long consumed)
