@@ -41,6 +41,7 @@ internal sealed partial class Keyspace
             if (count <= 0) return [];
             BeginWrite();
             var values = PopListRange(k, ref meta, left, Math.Min(count, meta.Count));
+            SaveCollection(k, meta, true);
             Commit();
             return values;
         }
@@ -61,6 +62,7 @@ internal sealed partial class Keyspace
                 if (!Lookup(k, RedisType.List, out var meta)) continue;
                 BeginWrite();
                 var values = PopListRange(k, ref meta, left, Math.Clamp(count, 1, meta.Count));
+                SaveCollection(k, meta, true);
                 Commit();
                 return (key, values);
             }
@@ -95,6 +97,7 @@ internal sealed partial class Keyspace
             OpenCollection(dst, RedisType.List, create: true, out var dm, out bool dstExists);
             BeginWrite();
             value = PopListRange(src, ref sm, fromLeft, 1)[0];
+            SaveCollection(src, sm, true);
             PushListElement(dst, ref dm, value, toLeft);
             SaveCollection(dst, dm, dstExists);
             Commit();
@@ -362,8 +365,9 @@ internal sealed partial class Keyspace
     }
 
     /// <summary>
-    /// Pops <paramref name="n"/> (1..Count) elements from one end in the current batch, in pop order,
-    /// and saves the metadata (an emptied list is deleted).
+    /// Pops <paramref name="n"/> (1..Count) elements from one end in the current batch, in pop order.
+    /// The caller saves the metadata (SaveCollection deletes an emptied list): saving here would
+    /// delete the key in the middle of a rotation of a one-element list.
     /// </summary>
     private byte[][] PopListRange(in KeyRef k, ref Metadata meta, bool left, long n)
     {
@@ -376,7 +380,6 @@ internal sealed partial class Keyspace
         DeleteListElements(k, meta, from, to + 1);
         if (left) meta.Head += (ulong)n; else meta.Tail -= (ulong)n;
         meta.Count -= n;
-        SaveCollection(k, meta, true);
         return values;
     }
 }
