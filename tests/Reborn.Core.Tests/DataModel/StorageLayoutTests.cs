@@ -1,0 +1,82 @@
+using System.Text;
+using NUnit.Framework;
+using Reborn.Core.Cluster;
+using Reborn.Core.DataModel;
+using Reborn.Core.Slots;
+using Reborn.Storage;
+
+namespace Reborn.Core.Tests.DataModel;
+
+/// <summary>
+/// Pins the on-disk layout of docs/storage-layout.md byte for byte. If one of these fails, the
+/// layout changed: that is a versioned, deliberate act (bump Metadata.LayoutVersion and the doc).
+/// </summary>
+public sealed class StorageLayoutTests
+{
+    private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes);
+
+    [Test]
+    public void MetadataKeyIsSlotDatabaseKindUserKey()
+        => Assert.That(Hex(KeyEncoding.MetaKey(761, 3, "foo"u8)), Is.EqualTo("02F9" + "03" + "01" + "666F6F"));
+
+    [Test]
+    public void ElementKeyCarriesKeyLengthKeyVersionField()
+        => Assert.That(Hex(KeyEncoding.ElementKey(761, 0, "foo"u8, 0x0102030405060708, "f"u8)),
+            Is.EqualTo("02F9" + "00" + "02" + "00000003" + "666F6F" + "0102030405060708" + "66"));
+
+    [Test]
+    public void ListElementKeyIsBigEndianIndex()
+        => Assert.That(Hex(KeyEncoding.ListElementKey(1, 0, "l"u8, 9, Metadata.ListInitialIndex)),
+            Is.EqualTo("0001" + "00" + "02" + "00000001" + "6C" + "0000000000000009" + "8000000000000000"));
+
+    [Test]
+    public void ScoreKeyIsOrderPreservingDoubleThenMember()
+    {
+        Assert.That(Hex(KeyEncoding.ScoreKey(0, 0, "z"u8, 1, 1.5, "m"u8)),
+            Is.EqualTo("0000" + "00" + "03" + "00000001" + "7A" + "0000000000000001" + "BFF8000000000000" + "6D"));
+        double[] ordered = [double.NegativeInfinity, -1e300, -2.5, -0.0, 0.0, 1e-300, 2.5, 1e300, double.PositiveInfinity];
+        for (int i = 1; i < ordered.Length; i++)
+            Assert.That(KeyEncoding.EncodeScore(ordered[i - 1]), Is.LessThanOrEqualTo(KeyEncoding.EncodeScore(ordered[i])));
+        Assert.That(KeyEncoding.EncodeScore(-0.0), Is.EqualTo(KeyEncoding.EncodeScore(0.0)));
+        foreach (var d in ordered) Assert.That(KeyEncoding.DecodeScore(KeyEncoding.EncodeScore(d)), Is.EqualTo(d == 0 ? 0.0 : d));
+    }
+
+    [Test]
+    public void ExpiryAndCountRecords()
+    {
+        Assert.That(Hex(KeyEncoding.ExpiryKey(2, 1, 0x0102, "k"u8)), Is.EqualTo("0002" + "01" + "04" + "0000000000000102" + "6B"));
+        Assert.That(Hex(KeyEncoding.KeyCountKey(1023, 15)), Is.EqualTo("03FF" + "0F" + "05"));
+        Assert.That(Hex(KeyEncoding.GarbageKey(7, 5, 2, "k"u8)), Is.EqualTo("FFFF02" + "0000000000000007" + "0005" + "02" + "00000001" + "6B"));
+    }
+
+    [Test]
+    public void StringMetadataRecord()
+        => Assert.That(Hex(Metadata.EncodeString("hi"u8, 0x0102)), Is.EqualTo("01" + "01" + "0201000000000000" + "6869"));
+
+    [Test]
+    public void ListMetadataRecord()
+    {
+        var meta = new Metadata { Type = RedisType.List, ExpireAtMs = 0, Version = 5, Count = 2, Head = 10, Tail = 12 };
+        Assert.That(Hex(meta.EncodeCollection()),
+            Is.EqualTo("02" + "01" + "0000000000000000" + "0500000000000000" + "0200000000000000" + "0A00000000000000" + "0C00000000000000"));
+        var decoded = Metadata.Decode(meta.EncodeCollection());
+        Assert.That((decoded.Type, decoded.Version, decoded.Count, decoded.Head, decoded.Tail), Is.EqualTo((RedisType.List, 5UL, 2L, 10UL, 12UL)));
+    }
+
+    [Test]
+    public async Task ASetWritesExactlyTheDocumentedRecords()
+    {
+        await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions { Engine = EngineKind.Memory, BackgroundSweeps = false });
+        await cluster.GetDatabase(0).StringSetAsync("foo", "bar", TimeSpan.FromSeconds(100));
+        var engine = ((RebornCluster)cluster).EngineOf(0);
+        var records = new List<string>();
+        using (var it = engine.CreateIterator([], []))
+            for (it.SeekToFirst(); it.Valid; it.Next()) records.Add(Hex(it.Key) + "=" + Hex(it.Value));
+        int slot = SlotHash.GetSlot("foo"u8);
+        Assert.That(slot, Is.EqualTo(761));
+        Assert.That(records, Has.Count.EqualTo(3));
+        Assert.That(records[0], Does.StartWith("02F9000166"), "metadata record first");
+        Assert.That(records[1], Does.StartWith("02F90004"), "then the expiry index");
+        Assert.That(records[2], Is.EqualTo("02F90005=0100000000000000"), "then the key count");
+    }
+}
