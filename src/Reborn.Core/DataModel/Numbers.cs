@@ -51,36 +51,10 @@ public static class Numbers
     }
 
     /// <summary>
-    /// Redis's string2ld / string2d for user input: no leading or trailing space, no NaN; "inf",
-    /// "+inf", "-inf" and "infinity" (any case) are infinite. Empty input is rejected.
+    /// Redis's string2d for user input: strtod's grammar (decimal, hexadecimal, inf/infinity in any
+    /// case), no leading or trailing space, no NaN, no overflow to infinity nor underflow to zero.
     /// </summary>
-    public static bool TryParseDouble(ReadOnlySpan<byte> s, out double value)
-    {
-        value = 0;
-        if (s.Length == 0 || s.Length > 5 * 1024) return false;
-        if (IsSpace(s[0]) || IsSpace(s[^1])) return false;
-        Span<char> chars = s.Length <= 256 ? stackalloc char[s.Length] : new char[s.Length];
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] > 127 || s[i] == 0) return false; // .NET's parser would ignore trailing NULs; strtod stops at them
-            chars[i] = (char)s[i];
-        }
-        var text = chars;
-        var unsigned = text[0] is '+' or '-' ? text[1..] : text;
-        if (unsigned.Equals("inf", StringComparison.OrdinalIgnoreCase) || unsigned.Equals("infinity", StringComparison.OrdinalIgnoreCase))
-        {
-            value = text[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
-            return true;
-        }
-        if (unsigned.Length == 0 || !(char.IsAsciiDigit(unsigned[0]) || unsigned[0] == '.')) return false;
-        if (unsigned.Length > 1 && unsigned[0] == '0' && unsigned[1] is 'x' or 'X')
-            return false; // strtod's hex floats: rare enough to refuse rather than misread
-        if (!double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
-            return false;
-        return !double.IsNaN(value);
-    }
-
-    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f';
+    public static bool TryParseDouble(ReadOnlySpan<byte> s, out double value) => DoubleParser.TryParse(s, out value);
 
     /// <summary>
     /// INCRBYFLOAT / HINCRBYFLOAT: current + delta in x87 long double, printed as Redis prints it
