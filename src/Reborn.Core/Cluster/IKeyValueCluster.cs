@@ -27,6 +27,18 @@ public interface IKeyValueCluster : IAsyncDisposable
     /// <summary>Runs one expiry sweep and one garbage sweep on every group now (tests, SAVE, DEBUG).</summary>
     ValueTask<(long Expired, long Swept)> SweepAsync();
 
+    /// <summary>
+    /// Runs the caller alone against every group until the scope is disposed: MULTI/EXEC's
+    /// atomicity. Operations inside must complete synchronously on the calling thread.
+    /// </summary>
+    IDisposable BeginExclusive();
+
+    /// <summary>WATCH: adds keys of a database to <paramref name="set"/> (a new set when null) and returns it.</summary>
+    WatchSet Watch(WatchSet? set, int db, params RebornKey[] keys);
+
+    /// <summary>UNWATCH: forgets every key of the set.</summary>
+    void Unwatch(WatchSet set);
+
     /// <summary>Raised when a list or sorted set receives elements (or databases swap); blocking pops wait on it.</summary>
     event Action<int, byte[]>? KeyReady;
 }

@@ -60,6 +60,43 @@ public sealed class RebornCluster : IKeyValueCluster
 
     internal IEnumerable<Keyspace> AllKeyspaces => _groups.Select(g => g.Keyspace);
 
+    public IDisposable BeginExclusive() => new ExclusiveScope(_groups);
+
+    private sealed class ExclusiveScope : IDisposable
+    {
+        private readonly LocalGroup[] _groups;
+        private bool _disposed;
+
+        public ExclusiveScope(LocalGroup[] groups)
+        {
+            _groups = groups;
+            foreach (var group in groups) group.Keyspace.Gate.Enter(); // always in group order: no deadlock
+        }
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            for (int i = _groups.Length - 1; i >= 0; i--) _groups[i].Keyspace.Gate.Exit();
+        }
+    }
+
+    public WatchSet Watch(WatchSet? set, int db, params RebornKey[] keys)
+    {
+        set ??= new WatchSet();
+        foreach (var key in keys)
+        {
+            var keyspace = Route(key.Span);
+            keyspace.Watches.Add(keyspace.Physical(db), key.Span.ToArray(), set);
+        }
+        return set;
+    }
+
+    public void Unwatch(WatchSet set)
+    {
+        foreach (var group in _groups) group.Keyspace.Watches.Remove(set);
+    }
+
     public ValueTask FlushAllAsync()
     {
         foreach (var group in _groups) group.Keyspace.FlushAll();

@@ -112,6 +112,7 @@ internal sealed partial class Keyspace
         lock (Gate)
         {
             int pdb = _databaseMap[db];
+            Watches.TouchDatabase(pdb);
             BeginWrite();
             for (int slot = 0; slot < SlotHash.SlotCount; slot++)
             {
@@ -128,6 +129,7 @@ internal sealed partial class Keyspace
     {
         lock (Gate)
         {
+            Watches.TouchDatabase(null);
             BeginWrite();
             _batch.DeleteRange([0, 0], [KeyEncoding.SystemPrefix, KeyEncoding.SystemPrefix]);
             // Queued garbage now points at deleted ranges: drop it too.
@@ -143,6 +145,8 @@ internal sealed partial class Keyspace
     {
         lock (Gate)
         {
+            Watches.TouchDatabase(_databaseMap[a]);
+            Watches.TouchDatabase(_databaseMap[b]);
             var map = (byte[])_databaseMap.Clone();
             (map[a], map[b]) = (map[b], map[a]);
             BeginWrite();

@@ -43,6 +43,7 @@ internal sealed partial class Keyspace : IDisposable
     public event Action<int, byte[]>? KeyReady;
 
     public GarbageStats Garbage { get; } = new();
+    internal Cluster.WatchRegistry Watches { get; } = new();
     public ExpiryStats Expiry { get; } = new();
 
     private static byte[] DefaultDatabaseMap()
@@ -157,6 +158,7 @@ internal sealed partial class Keyspace : IDisposable
     /// <summary>Deletes a key in the current batch: O(1) whatever its size; old elements become garbage.</summary>
     private void DeleteKey(in KeyRef k, in Metadata meta)
     {
+        Watches.Touch(k.Pdb, k.UserKey);
         _batch.Delete(k.MetaKey);
         if (meta.HasExpiry)
             _batch.Delete(KeyEncoding.ExpiryKey(k.Slot, k.Pdb, meta.ExpireAtMs, k.UserKey));
@@ -171,6 +173,7 @@ internal sealed partial class Keyspace : IDisposable
     /// <summary>Writes the metadata record, maintaining the expiry index and key count.</summary>
     private void PutMeta(in KeyRef k, byte[] record, long oldExpireAtMs, bool existed)
     {
+        Watches.Touch(k.Pdb, k.UserKey);
         _batch.Put(k.MetaKey, record);
         long newExpire = Metadata.PeekExpiry(record);
         if (oldExpireAtMs != newExpire)

@@ -20,6 +20,18 @@ public sealed partial class CommandContext
 
     public IKeyValueCluster Cluster { get; }
     public RespWriter Writer { get; set; }
+
+    /// <summary>The connection's state. In process (no server) a fresh, authenticated session.</summary>
+    public ClientSession Session { get; set; } = new();
+
+    /// <summary>The server this client is connected to; null in process.</summary>
+    public Server.RespServer? Server { get; set; }
+
+    /// <summary>True while EXEC runs queued commands: blocking commands must not wait.</summary>
+    public bool InExec { get; set; }
+
+    /// <summary>Cancelled when the connection closes (client gone, CLIENT KILL, shutdown): blocking waits observe it.</summary>
+    public CancellationToken Aborted { get; set; }
     public RespCommandArgs Args { get; set; } = null!;
     public KeyValueDatabase Db { get; private set; }
     public int DatabaseIndex => Db.Database;

@@ -5,8 +5,9 @@ using Reborn.Core.DataModel;
 namespace Reborn.Resp.Commands;
 
 /// <summary>
-/// Looks a command up in the table, checks its arity, runs it, and turns a RebornException into
-/// Redis's error reply. One dispatcher serves every connection.
+/// Looks a command up in the table, checks arity, authentication, MULTI queueing and the
+/// subscribed context in Redis 7.0's order, runs it, and turns a RebornException into Redis's
+/// error reply. One dispatcher serves every connection.
 /// </summary>
 public sealed class CommandDispatcher
 {
@@ -18,18 +19,44 @@ public sealed class CommandDispatcher
     public ValueTask ExecuteAsync(CommandContext context)
     {
         var args = context.Args;
+        var session = context.Session;
         var spec = Table.Find(args[0]);
         if (spec is null)
         {
-            context.Writer.Error(UnknownCommand(context));
+            Reject(context, UnknownCommand(context));
             return default;
         }
         context.CommandName = spec.Name.ToLowerInvariant();
         if (spec.Arity > 0 ? args.Count != spec.Arity : args.Count < -spec.Arity)
         {
-            context.Writer.Error($"ERR wrong number of arguments for '{context.CommandName}' command");
+            Reject(context, $"ERR wrong number of arguments for '{context.CommandName}' command");
             return default;
         }
+        if (!session.Authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
+        {
+            Reject(context, "NOAUTH Authentication required.");
+            return default;
+        }
+        if (session.SubscriptionCount > 0 && context.Writer.Protocol == 2 && !AllowedWhileSubscribed(spec.Name))
+        {
+            Reject(context, $"ERR Can't execute '{context.CommandName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return default;
+        }
+        if (session.InTransaction && !IsTransactionControl(spec.Name))
+        {
+            var queued = new byte[args.Count][];
+            for (int i = 0; i < queued.Length; i++) queued[i] = args.ToArray(i);
+            session.QueuedCommands.Add(queued);
+            context.Writer.SimpleString("QUEUED"u8);
+            return default;
+        }
+        session.LastCommand = context.CommandName;
+        return Run(spec, context);
+    }
+
+    /// <summary>Runs a command already checked (EXEC's queued commands come through here).</summary>
+    internal ValueTask Run(CommandSpec spec, CommandContext context)
+    {
         try
         {
             var pending = spec.Handler(context);
@@ -41,6 +68,18 @@ public sealed class CommandDispatcher
             return default;
         }
     }
+
+    private static void Reject(CommandContext context, string error)
+    {
+        if (context.Session.InTransaction) context.Session.TransactionDirty = true;
+        context.Writer.Error(error);
+    }
+
+    private static bool IsTransactionControl(string name) =>
+        name is "EXEC" or "DISCARD" or "MULTI" or "WATCH" or "QUIT" or "RESET";
+
+    private static bool AllowedWhileSubscribed(string name) =>
+        name is "SUBSCRIBE" or "UNSUBSCRIBE" or "PSUBSCRIBE" or "PUNSUBSCRIBE" or "SSUBSCRIBE" or "SUNSUBSCRIBE" or "PING" or "QUIT" or "RESET";
 
     private static async ValueTask AwaitHandler(ValueTask pending, CommandContext context)
     {

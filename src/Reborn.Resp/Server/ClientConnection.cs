@@ -1,0 +1,182 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Reborn.Resp.Commands;
+using Reborn.Resp.Protocol;
+
+namespace Reborn.Resp.Server;
+
+/// <summary>
+/// One client: reads every complete command of a receive batch, runs each, and flushes the
+/// replies once per batch. Malformed input gets Redis's protocol error and closes only this
+/// connection. Pushes from other clients (pub/sub) share the output under <see cref="_output"/>.
+/// </summary>
+internal sealed class ClientConnection : IAsyncDisposable
+{
+    private readonly RespServer _server;
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _closed;
+    private readonly SemaphoreSlim _output = new(1, 1);
+    private readonly RespCommandReader _reader = new();
+    private readonly RespCommandArgs _args = new();
+    private readonly ArrayBufferWriter<byte> _discarded = new();
+    private Stream _stream = null!;
+    private PipeReader _input = null!;
+    private PipeWriter _pipe = null!;
+    private RespWriter _writer = null!;
+    private RespWriter _silentWriter = null!;
+
+    public ClientConnection(RespServer server, Socket socket, CancellationToken serverStopping)
+    {
+        _server = server;
+        _socket = socket;
+        _closed = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
+        Session = new ClientSession(socket.RemoteEndPoint?.ToString() ?? "?", socket.LocalEndPoint?.ToString() ?? "?")
+        {
+            Authenticated = server.Options.RequirePass is null,
+        };
+        Session.Kill = Close;
+        _reader.MaxBulkLength = server.Options.ProtoMaxBulkLength;
+        _reader.MaxMultibulkLength = int.MaxValue; // Redis 7.0: counts are bounded by the query buffer, not a fixed cap
+    }
+
+    public ClientSession Session { get; }
+    public CommandContext Context { get; private set; } = null!;
+
+    public void Close()
+    {
+        Session.CloseRequested = true;
+        try { _closed.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            _stream = new NetworkStream(_socket, ownsSocket: false);
+            if (_server.Options.TlsCertificate is { } certificate)
+            {
+                var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
+                await tls.AuthenticateAsServerAsync(certificate, clientCertificateRequired: false, checkCertificateRevocation: false).ConfigureAwait(false);
+                _stream = tls;
+            }
+            _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024));
+            _pipe = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 4 * 1024));
+            _writer = new RespWriter(_pipe);
+            _silentWriter = new RespWriter(_discarded);
+            Context = new CommandContext(_server.Cluster, _writer) { Args = _args, Session = Session, Server = _server, Aborted = _closed.Token };
+            await ServeAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) { }
+        catch (IOException) { }
+        catch (SocketException) { }
+        catch (System.Security.Authentication.AuthenticationException error)
+        {
+            _server.Logger.LogInformation("TLS handshake with {Client} failed: {Reason}", Session.RemoteAddress, error.Message);
+        }
+        catch (Exception error)
+        {
+            _server.Logger.LogError(error, "Connection {Id} from {Client} failed", Session.Id, Session.RemoteAddress);
+        }
+    }
+
+    private async Task ServeAsync()
+    {
+        var idle = _server.Options.IdleTimeout;
+        while (!Session.CloseRequested)
+        {
+            ReadResult read;
+            if (idle > TimeSpan.Zero)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+                timeout.CancelAfter(idle);
+                read = await _input.ReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            else read = await _input.ReadAsync(_closed.Token).ConfigureAwait(false);
+
+            var buffer = read.Buffer;
+            long before = buffer.Length;
+            await _output.WaitAsync(_closed.Token).ConfigureAwait(false);
+            try
+            {
+                bool protocolError = false;
+                try
+                {
+                    while (!Session.CloseRequested && _reader.TryReadCommand(ref buffer, _args))
+                        await ExecuteAsync().ConfigureAwait(false);
+                }
+                catch (RespProtocolException error)
+                {
+                    Interlocked.Increment(ref _server.Statistics.ProtocolErrors);
+                    _writer.Error(error.ErrorReply);
+                    protocolError = true;
+                    _server.Logger.LogDebug("Protocol error from {Client}: {Error}", Session.RemoteAddress, error.Message);
+                }
+                Interlocked.Add(ref _server.Statistics.NetInputBytes, before - buffer.Length);
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                long unflushed = _pipe.UnflushedBytes;
+                Interlocked.Add(ref _server.Statistics.NetOutputBytes, unflushed);
+                await _pipe.FlushAsync(_closed.Token).ConfigureAwait(false);
+                if (protocolError) return;
+            }
+            finally { _output.Release(); }
+
+            if (buffer.Length > _server.Options.ClientQueryBufferLimit)
+            {
+                _server.Logger.LogWarning("Closing {Client}: query buffer {Bytes} bytes exceeds client-query-buffer-limit", Session.RemoteAddress, buffer.Length);
+                return;
+            }
+            if (read.IsCompleted) return;
+        }
+    }
+
+    private async ValueTask ExecuteAsync()
+    {
+        Session.LastInteraction = DateTimeOffset.UtcNow;
+        bool silent = Session.ReplyMode != ReplyMode.On;
+        if (silent) { _silentWriter.Protocol = _writer.Protocol; Context.Writer = _silentWriter; }
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await _server.Dispatcher.ExecuteAsync(Context).ConfigureAwait(false);
+        _server.RecordCommand(Context.CommandName, started);
+        if (silent)
+        {
+            // CLIENT REPLY ON itself must be answered; SKIP covers exactly one command.
+            _writer.Protocol = _silentWriter.Protocol;
+            Context.Writer = _writer;
+            _discarded.Clear();
+            if (Session.ReplyMode == ReplyMode.Skip && Context.CommandName != "client") Session.ReplyMode = ReplyMode.On;
+        }
+    }
+
+    /// <summary>Writes a message pushed by another client (pub/sub) and flushes it.</summary>
+    public async ValueTask PushAsync(Action<RespWriter> write)
+    {
+        try
+        {
+            await _output.WaitAsync(_closed.Token).ConfigureAwait(false);
+            try
+            {
+                write(_writer);
+                await _pipe.FlushAsync(_closed.Token).ConfigureAwait(false);
+            }
+            finally { _output.Release(); }
+        }
+        catch (OperationCanceledException) { }
+        catch (IOException) { }
+        catch (ObjectDisposedException) { }
+        catch (InvalidOperationException) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        try { if (_input is not null) await _input.CompleteAsync().ConfigureAwait(false); } catch (Exception) { }
+        try { if (_pipe is not null) await _pipe.CompleteAsync().ConfigureAwait(false); } catch (Exception) { }
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception) { }
+        _socket.Dispose();
+        _args.Dispose();
+        _closed.Dispose();
+    }
+}

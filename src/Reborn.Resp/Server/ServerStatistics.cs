@@ -1,0 +1,28 @@
+namespace Reborn.Resp.Server;
+
+/// <summary>Counters INFO reports. Updated with Interlocked; read without locks.</summary>
+public sealed class ServerStatistics
+{
+    public long ConnectionsReceived;
+    public long ConnectionsRejected;
+    public long CommandsProcessed;
+    public long NetInputBytes;
+    public long NetOutputBytes;
+    public long ProtocolErrors;
+    public readonly DateTimeOffset StartedAt = DateTimeOffset.UtcNow;
+    public long LastSaveUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    public readonly System.Collections.Concurrent.ConcurrentDictionary<string, CommandStat> Commands = new(StringComparer.Ordinal);
+
+    public sealed class CommandStat
+    {
+        public long Calls;
+        public long Microseconds;
+        public long FailedCalls;
+    }
+
+    public void Reset()
+    {
+        ConnectionsReceived = ConnectionsRejected = CommandsProcessed = NetInputBytes = NetOutputBytes = ProtocolErrors = 0;
+        Commands.Clear();
+    }
+}
