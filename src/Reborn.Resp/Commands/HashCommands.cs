@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using Reborn.Core;
 using Reborn.Core.Cluster;
 using Reborn.Core.DataModel;
@@ -138,21 +137,12 @@ internal static class HashCommands
     private static async ValueTask HScan(CommandContext c)
     {
         long cursor = ScanArguments.Cursor(c, 2);
-        RebornValue pattern;
-        long count;
-        ExceptionDispatchInfo? invalidOptions = null;
-        try { (pattern, count, _) = ScanArguments.Options(c, 3, allowType: false); }
-        catch (RebornException error)
+        if (await c.Db.HashLengthAsync(c.Key(1)) == 0)
         {
-            (pattern, count) = (default, 0);
-            invalidOptions = ExceptionDispatchInfo.Capture(error);
-        }
-        if (invalidOptions is not null)
-        {
-            if (await c.Db.HashLengthAsync(c.Key(1)) == 0) ScanArguments.WritePage(c, 0, []);
-            else invalidOptions.Throw();
+            ScanArguments.WritePage(c, 0, []);
             return;
         }
+        var (pattern, count, _) = ScanArguments.Options(c, 3, allowType: false);
         var page = await c.Db.HashScanAsync(c.Key(1), cursor, pattern, count);
         var items = new RebornValue[page.Entries.Length * 2];
         for (int i = 0; i < page.Entries.Length; i++) (items[2 * i], items[2 * i + 1]) = (page.Entries[i].Name, page.Entries[i].Value);
