@@ -1,2 +1,8 @@
-Console.Error.WriteLine("reborn: the server command arrives with the RESP issue.");
-return 1;
+using System.CommandLine;
+using Reborn.Cli.Server;
+
+var root = new RootCommand("Reborn: a Redis-compatible, disk-backed key-value store.");
+root.Subcommands.Add(ServerCommand.Create());
+
+// The generic host handles Ctrl+C and SIGTERM (a graceful stop); System.CommandLine must not race it.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -158,8 +158,12 @@ public sealed class RebornCluster : IKeyValueCluster
         catch (ObjectDisposedException) { }
     }
 
+    private int _disposedOnce;
+
+    /// <summary>Flushes and closes every group. Idempotent: a host may stop it and then dispose its container.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposedOnce, 1) == 1) return;
         _stop.Cancel();
         try { await _sweeps.ConfigureAwait(false); } catch (Exception) { /* the sweep never blocks shutdown */ }
         foreach (var group in _groups)

@@ -125,8 +125,16 @@ public sealed class RespServer : IAsyncDisposable
         if (name.Length == 0) return;
         var stat = Statistics.Commands.GetOrAdd(name, static _ => new ServerStatistics.CommandStat());
         Interlocked.Increment(ref stat.Calls);
-        Interlocked.Add(ref stat.Microseconds, (long)System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp).TotalMicroseconds);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp);
+        Interlocked.Add(ref stat.Microseconds, (long)elapsed.TotalMicroseconds);
+        CommandCompleted?.Invoke(name, elapsed);
     }
+
+    /// <summary>
+    /// Called after each named command with its name and execution time (metrics). Runs on the
+    /// connection's loop between commands of a batch: it must be cheap and must not throw.
+    /// </summary>
+    public Action<string, TimeSpan>? CommandCompleted { get; set; }
 
     /// <summary>SHUTDOWN from a client: the hosting layer (or the caller) stops the server.</summary>
     internal void RequestShutdown() => _shutdownRequested.TrySetResult();
