@@ -232,7 +232,7 @@ internal sealed partial class Keyspace
         {
             var current = ReadString(k, out var meta, out bool exists);
             if (patch.Length == 0) return current?.Length ?? 0;
-            if (offset + patch.Length > MaxStringLength) throw Errors.Error(Errors.StringTooLong);
+            if (offset > MaxStringLength - patch.Length) throw Errors.Error(Errors.StringTooLong); // not offset + length: that overflows for offsets near long.MaxValue
             current ??= [];
             long newLength = Math.Max(current.Length, offset + patch.Length);
             var value = new byte[newLength];
