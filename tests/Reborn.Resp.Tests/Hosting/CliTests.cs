@@ -54,6 +54,20 @@ public sealed class CliTests
     }
 
     [Test]
+    public async Task ShutdownFromAClientEndsTheProcessWithExitCodeZero()
+    {
+        using var server = RebornCliProcess.Start(_directory, "server", "--port", "0", "--engine", "memory");
+        int port = await server.ListeningAsync();
+        await using (var client = await RespConnection.ConnectAsync("127.0.0.1", port))
+        {
+            await client.SendAsync("SHUTDOWN");
+            Assert.That(await client.ReadToEndAsync(), Is.Empty, "SHUTDOWN closes the connection without a reply");
+        }
+        Assert.That(await server.ExitAsync(), Is.Zero, server.Output);
+        Assert.That(server.StandardOutput, Does.Contain("SHUTDOWN received"), server.Output);
+    }
+
+    [Test]
     public async Task ATakenPortIsAOneLineErrorAndANonZeroExit()
     {
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

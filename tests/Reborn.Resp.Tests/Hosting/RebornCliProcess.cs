@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace Reborn.Resp.Tests.Hosting;
 
 /// <summary>
-/// The built `reborn` command (src/Reborn.Cli's Reborn.Cli.dll, same configuration as the tests)
+/// The built `reborn` command (src/Reborn.Cli/bin/.../reborn.dll, same configuration as the tests)
 /// run as a child process with its output captured line by line.
 /// </summary>
 internal sealed partial class RebornCliProcess : IDisposable
@@ -87,7 +87,7 @@ internal sealed partial class RebornCliProcess : IDisposable
     private static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
-    /// <summary>src/Reborn.Cli/bin/&lt;Configuration&gt;/&lt;tfm&gt;/Reborn.Cli.dll, built by the test project's reference.</summary>
+    /// <summary>src/Reborn.Cli/bin/&lt;Configuration&gt;/&lt;tfm&gt;/reborn.dll, built by the test project's reference.</summary>
     private static string CliAssembly()
     {
         string configuration = typeof(RebornCliProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
@@ -95,7 +95,7 @@ internal sealed partial class RebornCliProcess : IDisposable
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (!File.Exists(Path.Combine(directory.FullName, "Reborn.sln"))) continue;
-            string path = Path.Combine(directory.FullName, "src", "Reborn.Cli", "bin", configuration, framework, "Reborn.Cli.dll");
+            string path = Path.Combine(directory.FullName, "src", "Reborn.Cli", "bin", configuration, framework, "reborn.dll");
             if (File.Exists(path)) return path;
             throw new FileNotFoundException("Build src/Reborn.Cli first (the test project references it)", path);
         }
