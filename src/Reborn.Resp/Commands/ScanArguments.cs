@@ -6,12 +6,26 @@ namespace Reborn.Resp.Commands;
 /// <summary>The cursor and MATCH / COUNT / TYPE options shared by SCAN, HSCAN, SSCAN and ZSCAN.</summary>
 internal static class ScanArguments
 {
+    /// <summary>
+    /// Redis's parseScanCursorOrReply: strtoul semantics — optional sign ("-1" wraps to the largest
+    /// cursor), an empty string is 0, no leading space, no trailing bytes, no overflow.
+    /// </summary>
     public static long Cursor(CommandContext c, int index)
     {
-        // Redis parses the cursor as an unsigned 64-bit number.
-        if (!ulong.TryParse(c.Arg(index), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong cursor))
-            throw new RebornException("ERR invalid cursor");
-        return (long)cursor;
+        var text = c.Arg(index);
+        int i = 0;
+        bool negative = false;
+        if (i < text.Length && (text[i] == '+' || text[i] == '-')) { negative = text[i] == '-'; i++; }
+        if (text.Length == 0) return 0;
+        if (i == text.Length) throw new RebornException("ERR invalid cursor");
+        ulong cursor = 0;
+        for (; i < text.Length; i++)
+        {
+            uint digit = (uint)(text[i] - '0');
+            if (digit > 9 || cursor > (ulong.MaxValue - digit) / 10) throw new RebornException("ERR invalid cursor");
+            cursor = cursor * 10 + digit;
+        }
+        return (long)(negative ? 0 - cursor : cursor);
     }
 
     public static (RebornValue Pattern, long Count, RedisType? Type) Options(CommandContext c, int first, bool allowType)
