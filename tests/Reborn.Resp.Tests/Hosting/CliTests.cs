@@ -54,6 +54,27 @@ public sealed class CliTests
     }
 
     [Test]
+    [Platform(Exclude = "Win")]
+    public async Task SettingsComeFromTheConfigFileAndFlagsOverrideThem()
+    {
+        string config = Path.Combine(_directory, "reborn.json");
+        await File.WriteAllTextAsync(config, """{ "Reborn": { "Engine": "Memory", "Server": { "Port": 0, "RequirePass": "from-file", "MaxClients": 5 } } }""");
+
+        using var server = RebornCliProcess.Start(_directory, "server", "--config", config, "--requirepass", "from-flag");
+        int port = await server.ListeningAsync();
+        await using (var client = await RespConnection.ConnectAsync("127.0.0.1", port))
+        {
+            Assert.That((await client.ExecuteAsync("PING")).ToString(), Is.EqualTo("(error) NOAUTH Authentication required."));
+            Assert.That((await client.ExecuteAsync("AUTH", "from-file")).IsError, Is.True);
+            Assert.That((await client.ExecuteAsync("AUTH", "from-flag")).ToString(), Is.EqualTo("OK"));
+            Assert.That((await client.ExecuteAsync("PING")).ToString(), Is.EqualTo("PONG"));
+        }
+        Assert.That(server.StandardOutput, Does.Contain("Memory engine"), server.Output);
+        await server.SignalAsync("TERM");
+        Assert.That(await server.ExitAsync(), Is.Zero, server.Output);
+    }
+
+    [Test]
     public async Task ShutdownFromAClientEndsTheProcessWithExitCodeZero()
     {
         using var server = RebornCliProcess.Start(_directory, "server", "--port", "0", "--engine", "memory");
