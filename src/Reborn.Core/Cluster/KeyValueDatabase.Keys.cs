@@ -52,6 +52,19 @@ public sealed partial class KeyValueDatabase
         return new(total);
     }
 
+    /// <summary>INFO keyspace: keys with an expiry and their average remaining time to live in ms (0 when none).</summary>
+    public ValueTask<(long Expires, long AverageTtlMs)> ExpiryStatisticsAsync()
+    {
+        long count = 0, sum = 0;
+        foreach (var keyspace in _cluster.AllKeyspaces)
+        {
+            var (c, s) = keyspace.ExpiryTotals(Database);
+            count += c;
+            sum += s;
+        }
+        return new((count, count == 0 ? 0 : sum / count));
+    }
+
     public ValueTask FlushDatabaseAsync()
     {
         foreach (var keyspace in _cluster.AllKeyspaces) keyspace.FlushDatabase(Database);

@@ -236,6 +236,29 @@ internal sealed partial class Keyspace : IDisposable
         }
         return total;
     }
+
+    /// <summary>
+    /// Keys with an expiry in a database and the sum of their remaining ms (INFO keyspace's expires and avg_ttl),
+    /// read from the expiry index. Entries already past due count with zero remaining.
+    /// </summary>
+    public (long Count, long RemainingMsSum) ExpiryTotals(int db)
+    {
+        int pdb = _databaseMap[db];
+        long now = NowMs, count = 0, sum = 0;
+        for (int slot = 0; slot < SlotHash.SlotCount; slot++)
+        {
+            if (!_expiryPresent[pdb * SlotHash.SlotCount + slot]) continue;
+            var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindExpiry);
+            using var it = _engine.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindExpiry + 1));
+            for (it.SeekToFirst(); it.Valid; it.Next())
+            {
+                long at = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(it.Key[KeyEncoding.PrefixLength..]);
+                count++;
+                sum += Math.Max(0, at - now);
+            }
+        }
+        return (count, sum);
+    }
 }
 
 /// <summary>Counters of the background garbage sweep.</summary>

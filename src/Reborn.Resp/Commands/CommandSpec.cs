@@ -19,6 +19,12 @@ public enum CommandFlags
     MayReplicate = 1 << 11,
     NoMulti = 1 << 12,
     AllowBusy = 1 << 13,
+    SkipMonitor = 1 << 14,
+    SkipSlowlog = 1 << 15,
+    NoMandatoryKeys = 1 << 16,
+    NoAsyncLoading = 1 << 17,
+    /// <summary>Keys found by parsing (numkeys and the like), not by the FirstKey/LastKey/Step triple.</summary>
+    MovableKeys = 1 << 18,
 }
 
 /// <summary>Runs one command: reads arguments from the context and writes exactly one reply.</summary>
@@ -41,6 +47,9 @@ public sealed record CommandSpec(
 {
     /// <summary>Subcommands (CONFIG GET, CLIENT LIST ...), by upper-case name; null when none.</summary>
     public IReadOnlyDictionary<string, CommandSpec>? Subcommands { get; init; }
+
+    /// <summary>Redis's command tips as COMMAND INFO lists them ("nondeterministic_output" ...); empty when none.</summary>
+    public IReadOnlyList<string> Tips { get; init; } = [];
 
     /// <summary>The key positions of a concrete invocation.</summary>
     public IEnumerable<int> KeyPositions(int argumentCount)

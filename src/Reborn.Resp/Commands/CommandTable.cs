@@ -23,6 +23,9 @@ public sealed class CommandTable
         StringCommands.Specs
             .Concat(KeyCommands.Specs)
             .Concat(ConnectionCommands.Specs)
+            .Concat(ServerCommands.Specs)
+            .Concat(ClientCommands.Specs)
+            .Concat(CommandCommands.Specs)
             .Concat(CommandFamilies.Extra));
 
     public IReadOnlyCollection<CommandSpec> All => _byName.Values;

@@ -145,8 +145,10 @@ internal sealed class ClientConnection : IAsyncDisposable
             // CLIENT REPLY ON itself must be answered; SKIP covers exactly one command.
             _writer.Protocol = _silentWriter.Protocol;
             Context.Writer = _writer;
+            // A command that turned replies back on (CLIENT REPLY ON, RESET) is answered itself.
+            if (Session.ReplyMode == ReplyMode.On) _writer.Raw(_discarded.WrittenSpan);
             _discarded.Clear();
-            if (Session.ReplyMode == ReplyMode.Skip && Context.CommandName != "client") Session.ReplyMode = ReplyMode.On;
+            if (Session.ReplyMode == ReplyMode.Skip && Context.CommandName != "client|reply") Session.ReplyMode = ReplyMode.On;
         }
     }
 
