@@ -374,6 +374,15 @@ internal sealed partial class Keyspace
         var values = new byte[n][];
         long from = left ? 0 : meta.Count - n, to = from + n - 1;
         int read = 0;
+        if (n == 1)
+        {
+            // A single pop is a point read: no iterator to create, no tombstones to step over.
+            values[0] = ReadListAt(k, meta, from);
+            DeleteListElements(k, meta, from, from + 1);
+            if (left) meta.Head++; else meta.Tail--;
+            meta.Count--;
+            return values;
+        }
         using (var it = OpenListRange(k, meta, from, to, reverse: !left))
             for (; it.Valid && read < n; _ = left ? Next(it) : Prev(it)) values[read++] = it.Value.ToArray();
         if (read != n) throw MissingListElement(k, from + read);

@@ -52,24 +52,40 @@ internal sealed partial class Keyspace
 
     public readonly record struct SetResult(bool Written, byte[]? OldValue);
 
-    /// <summary>SET with every option. With <paramref name="returnOld"/> a non-string old value is WRONGTYPE and nothing is written.</summary>
+    private static readonly ValueReader<int, Metadata> ReadMetadata = static (record, _) => Metadata.Decode(record);
+
+    /// <summary>
+    /// SET with every option. With <paramref name="returnOld"/> a non-string old value is WRONGTYPE and
+    /// nothing is written. The hot path reads only the old record's header (no copy of its value)
+    /// and encodes the new record on the stack.
+    /// </summary>
     public SetResult Set(int db, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, SetCondition condition, Expiry expiry, bool returnOld)
     {
         var k = Ref(db, key);
         lock (Gate)
         {
-            bool exists = Lookup(k, out var old, out var oldRecord);
+            long now = NowMs;
+            bool present = _engine.TryRead(k.MetaKey, 0, ReadMetadata, out var old);
+            bool expired = present && old.IsExpired(now);
+            bool exists = present && !expired;
             byte[]? oldValue = null;
             if (returnOld && exists)
             {
                 if (old.Type != RedisType.String) throw Errors.WrongTypeError();
-                oldValue = Metadata.StringValue(oldRecord).ToArray();
+                oldValue = Metadata.StringValue(_engine.Get(k.MetaKey)).ToArray();
             }
             if ((condition == SetCondition.IfNotExists && exists) || (condition == SetCondition.IfExists && !exists))
+            {
+                if (expired) { BeginWrite(); DeleteKey(k, old); Commit(); Expiry.ExpiredOnAccess++; }
                 return new SetResult(false, oldValue);
-            long now = NowMs;
+            }
             long expireAt = expiry.Resolve(exists ? old.ExpireAtMs : 0, now);
             BeginWrite();
+            if (expired)
+            {
+                DeleteKey(k, old); // lazy expiry in the same batch: the key is then new
+                Expiry.ExpiredOnAccess++;
+            }
             if (expireAt != 0 && expireAt <= now)
             {
                 if (exists) DeleteKey(k, old);
@@ -77,7 +93,11 @@ internal sealed partial class Keyspace
             else
             {
                 if (exists) DropForOverwrite(k, old);
-                PutMeta(k, Metadata.EncodeString(value, expireAt), exists ? old.ExpireAtMs : 0, exists);
+                int length = Metadata.HeaderLength + value.Length;
+                Span<byte> record = length <= 1024 ? stackalloc byte[length] : new byte[length];
+                Metadata.WriteHeader(record, RedisType.String, expireAt);
+                value.CopyTo(record[Metadata.HeaderLength..]);
+                PutMeta(k, record, exists ? old.ExpireAtMs : 0, exists);
             }
             Commit();
             return new SetResult(true, oldValue);

@@ -171,7 +171,7 @@ internal sealed partial class Keyspace : IDisposable
     }
 
     /// <summary>Writes the metadata record, maintaining the expiry index and key count.</summary>
-    private void PutMeta(in KeyRef k, byte[] record, long oldExpireAtMs, bool existed)
+    private void PutMeta(in KeyRef k, ReadOnlySpan<byte> record, long oldExpireAtMs, bool existed)
     {
         Watches.Touch(k.Pdb, k.UserKey);
         _batch.Put(k.MetaKey, record);
