@@ -39,6 +39,13 @@ public sealed class CrashSafetyTests
     private RebornCliProcess StartServer() =>
         RebornCliProcess.Start(_directory, "server", "--port", "0", "--dir", "data", "--engine", "rocksdb", "--config", "always.json");
 
+    private static async Task<int> ListeningWithFsyncAsync(RebornCliProcess server)
+    {
+        int port = await server.ListeningAsync();
+        Assert.That(server.StandardOutput, Does.Contain("durability Always"), "the --config file sets Reborn:Durability: " + server.Output);
+        return port;
+    }
+
     [Test]
     public async Task EveryAcknowledgedWriteSurvivesSigkill()
     {
@@ -51,7 +58,7 @@ public sealed class CrashSafetyTests
         var server = StartServer();
         try
         {
-            int port = await server.ListeningAsync();
+            int port = await ListeningWithFsyncAsync(server);
             for (int round = 1; round <= Rounds; round++)
             {
                 int killAfter = random.Next(300, 1500);
@@ -61,7 +68,7 @@ public sealed class CrashSafetyTests
                 server.Dispose();
 
                 server = StartServer();
-                port = await server.ListeningAsync();
+                port = await ListeningWithFsyncAsync(server);
                 await AssertEveryAcknowledgedWriteIsThereAsync(port, counters, acknowledgedSets, round, seed);
             }
         }
