@@ -72,6 +72,8 @@ public sealed class CommandDispatcher
     private static void Reject(CommandContext context, string error)
     {
         if (context.Session.InTransaction) context.Session.TransactionDirty = true;
+        // A rejected EXEC, in MULTI or not, ends any transaction and names the reason (Redis's execCommandAbort).
+        if (context.Args.Is(0, "EXEC"u8)) error = TransactionCommands.AbortExec(context, error);
         context.Writer.Error(error);
     }
 

@@ -31,6 +31,14 @@ internal static class ConnectionCommands
     private static ValueTask Ping(CommandContext c)
     {
         if (c.ArgCount > 2) throw new RebornException("ERR wrong number of arguments for 'ping' command");
+        if (c.Session.SubscriptionCount > 0 && c.Writer.Protocol == 2)
+        {
+            // A RESP2 subscriber cannot tell a reply from a message: Redis answers ["pong", argument or ""].
+            c.Writer.ArrayHeader(2);
+            c.Writer.BulkString("pong"u8);
+            c.Writer.BulkString(c.ArgCount == 2 ? c.Arg(1) : default);
+            return default;
+        }
         if (c.ArgCount == 2) c.Writer.BulkString(c.Arg(1));
         else c.Writer.SimpleString("PONG"u8);
         return default;

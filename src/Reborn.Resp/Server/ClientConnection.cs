@@ -138,7 +138,11 @@ internal sealed class ClientConnection : IAsyncDisposable
         bool silent = Session.ReplyMode != ReplyMode.On;
         if (silent) { _silentWriter.Protocol = _writer.Protocol; Context.Writer = _silentWriter; }
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await _server.Dispatcher.ExecuteAsync(Context).ConfigureAwait(false);
+        var running = _server.Dispatcher.ExecuteAsync(Context);
+        if (running.IsCompleted) running.GetAwaiter().GetResult();
+        else await WhileBlockedAsync(running.AsTask()).ConfigureAwait(false);
+        // Clients blocked on keys this command (or EXEC) filled are served before the next command, as in Redis.
+        _server.Blocking.ServeReadyKeys();
         _server.RecordCommand(Context.CommandName, started);
         if (silent)
         {
@@ -150,6 +154,27 @@ internal sealed class ClientConnection : IAsyncDisposable
             _discarded.Clear();
             if (Session.ReplyMode == ReplyMode.Skip && Context.CommandName != "client|reply") Session.ReplyMode = ReplyMode.On;
         }
+    }
+
+    /// <summary>
+    /// Awaits a command that waits (BLPOP ...). Meanwhile nothing reads this socket, so poll it: a
+    /// client that hangs up stops waiting (its blocked command sees Aborted), as Redis notices at once.
+    /// </summary>
+    private async Task WhileBlockedAsync(Task command)
+    {
+        while (await Task.WhenAny(command, Task.Delay(HangUpPollInterval)).ConfigureAwait(false) != command)
+            if (PeerHungUp()) Close();
+        await command.ConfigureAwait(false);
+    }
+
+    private static readonly TimeSpan HangUpPollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Readable with nothing to read means the peer closed (or reset) the connection.</summary>
+    private bool PeerHungUp()
+    {
+        try { return _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0; }
+        catch (SocketException) { return true; }
+        catch (ObjectDisposedException) { return true; }
     }
 
     /// <summary>Writes a message pushed by another client (pub/sub) and flushes it.</summary>

@@ -51,6 +51,12 @@ public sealed class RespServer : IAsyncDisposable
 
     internal IEnumerable<ClientConnection> Connections => _connections.Values;
 
+    /// <summary>The connection of a session (pub/sub commands need it to receive pushes); null once it closed.</summary>
+    internal ClientConnection? FindConnection(long sessionId) => _connections.GetValueOrDefault(sessionId);
+
+    /// <summary>Clients blocked in BLPOP, BZPOPMIN ... right now (INFO's blocked_clients).</summary>
+    public int BlockedClients => Blocking.Count;
+
     /// <summary>Binds and starts accepting. Throws a clear error when the address is taken.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
