@@ -18,7 +18,7 @@ internal static class TransactionCommands
     public static IEnumerable<CommandSpec> Specs =>
     [
         new("MULTI", 1, Control, 0, 0, 0, "@fast @transaction", Multi),
-        new("EXEC", 1, CommandFlags.NoScript | CommandFlags.Loading | CommandFlags.Stale, 0, 0, 0, "@slow @transaction", Exec),
+        new("EXEC", 1, CommandFlags.NoScript | CommandFlags.Loading | CommandFlags.Stale | CommandFlags.SkipSlowlog, 0, 0, 0, "@slow @transaction", Exec),
         new("DISCARD", 1, Control, 0, 0, 0, "@fast @transaction", Discard),
         new("WATCH", -2, Control, 1, -1, 1, "@fast @transaction", Watch),
         new("UNWATCH", 1, Control, 0, 0, 0, "@fast @transaction", Unwatch),
