@@ -13,6 +13,8 @@ internal sealed class PubSubBroker
     private readonly RespServer _server;
     private readonly Dictionary<string, HashSet<ClientConnection>> _channels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<ClientConnection>> _patterns = new(StringComparer.Ordinal);
+    // Patterns are matched on every PUBLISH: keep their bytes rather than re-encoding each time.
+    private readonly Dictionary<string, byte[]> _patternBytes = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     public PubSubBroker(RespServer server) => _server = server;
@@ -112,9 +114,6 @@ internal sealed class PubSubBroker
         writer.BulkString(channel);
         writer.BulkString(message);
     }
-
-    // Patterns are matched on every PUBLISH: keep their bytes rather than re-encoding each time.
-    private readonly Dictionary<string, byte[]> _patternBytes = new(StringComparer.Ordinal);
 
     private byte[] PatternBytes(string pattern)
     {
