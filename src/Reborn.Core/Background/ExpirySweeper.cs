@@ -52,7 +52,7 @@ internal sealed partial class Keyspace
                 for (; it.Valid && due.Count < maxKeys; it.Next())
                 {
                     long at = (long)BinaryPrimitives.ReadUInt64BigEndian(it.Key[KeyEncoding.PrefixLength..]);
-                    if (at > now) break;
+                    if (at >= now) break;
                     due.Add(it.Key.ToArray());
                 }
             }

@@ -24,7 +24,8 @@ internal struct Metadata
     public ulong Tail;
 
     public readonly bool HasExpiry => ExpireAtMs != 0;
-    public readonly bool IsExpired(long nowMs) => ExpireAtMs != 0 && ExpireAtMs <= nowMs;
+    /// <summary>Redis's keyIsExpired: expired once now has passed the expiry (a key expiring at now still lives).</summary>
+    public readonly bool IsExpired(long nowMs) => ExpireAtMs != 0 && ExpireAtMs < nowMs;
 
     public static RedisType PeekType(ReadOnlySpan<byte> record) => (RedisType)record[0];
     public static long PeekExpiry(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64LittleEndian(record[2..]);

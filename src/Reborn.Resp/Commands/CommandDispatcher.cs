@@ -67,7 +67,15 @@ public sealed class CommandDispatcher
             context.Writer.Error(error.Message);
             return default;
         }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // A bug or an engine failure: the client gets an error reply, never a dropped connection.
+            context.Writer.Error(InternalError(error));
+            return default;
+        }
     }
+
+    private static string InternalError(Exception error) => $"ERR internal error: {error.GetType().Name}: {error.Message}".ReplaceLineEndings(" ");
 
     private static void Reject(CommandContext context, string error)
     {
@@ -87,6 +95,7 @@ public sealed class CommandDispatcher
     {
         try { await pending.ConfigureAwait(false); }
         catch (RebornException error) { context.Writer.Error(error.Message); }
+        catch (Exception error) when (error is not OperationCanceledException) { context.Writer.Error(InternalError(error)); }
     }
 
     private static string UnknownCommand(CommandContext context)

@@ -43,6 +43,8 @@ public sealed class ExpiryTests(EngineKind engine)
         _clock.Advance(TimeSpan.FromSeconds(9.999));
         Assert.That((string?)await _db.StringGetAsync("k"), Is.EqualTo("v"));
         _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.That((string?)await _db.StringGetAsync("k"), Is.EqualTo("v"), "at its expiry time a key still lives, as in Redis (now > when)");
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.That((await _db.StringGetAsync("k")).IsNull);
         Assert.That(await _db.KeyTimeToLiveMsAsync("k"), Is.EqualTo(-2));
         Assert.That(await _db.DatabaseSizeAsync(), Is.EqualTo(0));

@@ -53,7 +53,7 @@ public abstract class GeneratorBase : ICommandGenerator
             10 => C("TOUCH", k, Key(r, family)),
             11 => C(CompareMode.Unordered, "KEYS", family + ":*"), // not DBSIZE: it counts expired keys not yet reclaimed, which is timing-dependent
             12 => C(CompareMode.Clock, "EXPIRETIME", k),
-            _ => C("EXPIRE", k, Int(r, 5)),
+            _ => C("EXPIRE", k, Pick(r, "0", "-1", "-5")), // never a short positive TTL: the two sides would race the clock
         };
     }
 }

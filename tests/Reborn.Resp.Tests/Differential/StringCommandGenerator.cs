@@ -13,7 +13,7 @@ public sealed class StringCommandGenerator : GeneratorBase
         {
             0 or 1 => C("SET", k, Value(r)),
             2 => C("SET", k, Value(r), Pick(r, "NX", "XX", "GET", "KEEPTTL"), Pick(r, "GET", "NX", "XX", "EX", "KEEPTTL")),
-            3 => C("SET", k, Value(r), Pick(r, "EX", "PX"), Pick(r, "100", "0", "-5", "abc", "100000")),
+            3 => C("SET", k, Value(r), Pick(r, "EX", "PX"), Pick(r, "300000", "0", "-5", "abc", "100000")),
             4 => C("SET", k, Value(r), "PXAT", "1"),
             5 or 6 => C("GET", k),
             7 => C("SETNX", k, Value(r)),
@@ -21,7 +21,7 @@ public sealed class StringCommandGenerator : GeneratorBase
             9 => C("PSETEX", k, Pick(r, "100000", "0"), Value(r)),
             10 => C("GETSET", k, Value(r)),
             11 => C("GETDEL", k),
-            12 => C("GETEX", k, Pick(r, "EX", "PX", "PERSIST", "EXAT"), Pick(r, "100", "200000", "0")),
+            12 => C("GETEX", k, Pick(r, "EX", "PX", "PERSIST", "EXAT"), Pick(r, "300000", "200000", "0")),
             13 => C("MGET", k, Key(r, "s"), Key(r, "s")),
             14 => C("MSET", k, Value(r), Key(r, "s"), Value(r)),
             15 => C("MSETNX", k, Value(r), Key(r, "s"), Value(r)),
