@@ -39,6 +39,43 @@ public interface IKeyValueCluster : IAsyncDisposable
     /// <summary>UNWATCH: forgets every key of the set.</summary>
     void Unwatch(WatchSet set);
 
+    // ---- administration: groups, slots, migration ------------------------------------------
+
+    /// <summary>The slot table: each slot's group and state, with its version.</summary>
+    Slots.SlotTable Topology { get; }
+
+    /// <summary>Adds a local group with its own engine (default folder: group-&lt;id&gt; under the data directory).</summary>
+    ValueTask<GroupInfo> AddGroupAsync(int id, string? path = null);
+
+    /// <summary>Removes a group that owns no slots. Its directory stays on disk.</summary>
+    ValueTask RemoveGroupAsync(int id);
+
+    IReadOnlyList<GroupInfo> ListGroups();
+
+    /// <summary>Assigns empty slots to a group (initial layout).</summary>
+    ValueTask AssignSlotsAsync(int firstSlot, int lastSlot, int group);
+
+    SlotStatistics GetSlotStatistics(int slot);
+
+    /// <summary>Starts moving a slot range to a group in the background; one migration runs at a time.</summary>
+    Migration.MigrationProgress StartMigration(int firstSlot, int lastSlot, int group, Migration.MigrationMode mode = Migration.MigrationMode.Snapshot, Migration.MigrationOptions? options = null);
+
+    /// <summary>Moves a slot range and waits for the outcome; cancelling the token cancels the migration.</summary>
+    Task<Migration.MigrationProgress> MigrateAsync(int firstSlot, int lastSlot, int group, Migration.MigrationMode mode = Migration.MigrationMode.Snapshot,
+        Migration.MigrationOptions? options = null, CancellationToken cancellationToken = default);
+
+    Migration.MigrationProgress MigrationStatus { get; }
+
+    /// <summary>Completes when the current (or last) migration ends.</summary>
+    Task MigrationCompletion { get; }
+
+    /// <summary>Cancels the running migration: unfinished slots go back to their source. False when none runs.</summary>
+    bool CancelMigration();
+
+    /// <summary>Spreads slots evenly over the groups, or by weight; returns how many slots moved.</summary>
+    Task<int> RebalanceAsync(IReadOnlyDictionary<int, double>? weights = null, Migration.MigrationMode mode = Migration.MigrationMode.Snapshot,
+        Migration.MigrationOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>Raised when a list or sorted set receives elements (or databases swap); blocking pops wait on it.</summary>
     event Action<int, byte[]>? KeyReady;
 }

@@ -6,72 +6,181 @@ public sealed partial class KeyValueDatabase
 {
     /// <summary>HSET with one field: true when the field was created, false when an existing one was overwritten.</summary>
     public ValueTask<bool> HashSetAsync(RebornKey key, RebornValue field, RebornValue value)
-        => new(Route(key).HashSet(Database, key.Span, [new(field.Span.ToArray(), value.Span.ToArray())]) == 1);
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashSet(Database, key.Span, [new(field.Span.ToArray(), value.Span.ToArray())]) == 1); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HSET / HMSET: sets every entry; returns how many fields were created. A field named twice takes its last value.</summary>
     public ValueTask<long> HashSetAsync(RebornKey key, params HashEntry[] entries)
     {
-        var pairs = new KeyValuePair<byte[], byte[]>[entries.Length];
-        for (int i = 0; i < entries.Length; i++) pairs[i] = new(entries[i].Name.Span.ToArray(), entries[i].Value.Span.ToArray());
-        return new(Route(key).HashSet(Database, key.Span, pairs));
+        while (true)
+        {
+            try
+            {
+                var pairs = new KeyValuePair<byte[], byte[]>[entries.Length];
+                for (int i = 0; i < entries.Length; i++) pairs[i] = new(entries[i].Name.Span.ToArray(), entries[i].Value.Span.ToArray());
+                return new(Route(key).HashSet(Database, key.Span, pairs));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>HSETNX: sets the field only when it does not exist; true when it was set.</summary>
     public ValueTask<bool> HashSetNotExistsAsync(RebornKey key, RebornValue field, RebornValue value)
-        => new(Route(key).HashSetIfNotExists(Database, key.Span, field.Span, value.Span));
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashSetIfNotExists(Database, key.Span, field.Span, value.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HGET: the field's value, or null when the key or the field is missing.</summary>
-    public ValueTask<RebornValue> HashGetAsync(RebornKey key, RebornValue field) => new(Value(Route(key).HashGet(Database, key.Span, field.Span)));
+    public ValueTask<RebornValue> HashGetAsync(RebornKey key, RebornValue field)
+    {
+        while (true)
+        {
+            try { return new(Value(Route(key).HashGet(Database, key.Span, field.Span))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HMGET: one value per field, null for a missing one.</summary>
     public ValueTask<RebornValue[]> HashGetAsync(RebornKey key, params RebornValue[] fields)
-        => new(Values(Route(key).HashGet(Database, key.Span, HashFieldArrays(fields))));
+    {
+        while (true)
+        {
+            try { return new(Values(Route(key).HashGet(Database, key.Span, HashFieldArrays(fields)))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HDEL: removes the fields; returns how many existed. A hash left empty is deleted.</summary>
     public ValueTask<long> HashDeleteAsync(RebornKey key, params RebornValue[] fields)
-        => new(Route(key).HashDelete(Database, key.Span, HashFieldArrays(fields)));
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashDelete(Database, key.Span, HashFieldArrays(fields))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HLEN: the number of fields, 0 when the key is missing.</summary>
-    public ValueTask<long> HashLengthAsync(RebornKey key) => new(Route(key).HashLength(Database, key.Span));
+    public ValueTask<long> HashLengthAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashLength(Database, key.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HSTRLEN: the length of the field's value, 0 when missing.</summary>
-    public ValueTask<long> HashStringLengthAsync(RebornKey key, RebornValue field) => new(Route(key).HashStringLength(Database, key.Span, field.Span));
+    public ValueTask<long> HashStringLengthAsync(RebornKey key, RebornValue field)
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashStringLength(Database, key.Span, field.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HEXISTS: whether the field exists.</summary>
-    public ValueTask<bool> HashExistsAsync(RebornKey key, RebornValue field) => new(Route(key).HashExists(Database, key.Span, field.Span));
+    public ValueTask<bool> HashExistsAsync(RebornKey key, RebornValue field)
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashExists(Database, key.Span, field.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HKEYS: every field name (in byte order).</summary>
     public ValueTask<RebornValue[]> HashKeysAsync(RebornKey key)
-        => new(Route(key).HashGetAll(Database, key.Span).Select(p => new RebornValue(p.Key)).ToArray());
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashGetAll(Database, key.Span).Select(p => new RebornValue(p.Key)).ToArray()); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HVALS: every value (in the byte order of their fields).</summary>
     public ValueTask<RebornValue[]> HashValuesAsync(RebornKey key)
-        => new(Route(key).HashGetAll(Database, key.Span).Select(p => new RebornValue(p.Value)).ToArray());
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashGetAll(Database, key.Span).Select(p => new RebornValue(p.Value)).ToArray()); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HGETALL: every field with its value; empty when the key is missing.</summary>
-    public ValueTask<HashEntry[]> HashGetAllAsync(RebornKey key) => new(HashEntries(Route(key).HashGetAll(Database, key.Span)));
+    public ValueTask<HashEntry[]> HashGetAllAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(HashEntries(Route(key).HashGetAll(Database, key.Span))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HINCRBY: adds to an integer field (a missing one counts as 0) and returns the new value.</summary>
     public ValueTask<long> HashIncrementAsync(RebornKey key, RebornValue field, long delta = 1)
-        => new(Route(key).HashIncrement(Database, key.Span, field.Span, delta));
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashIncrement(Database, key.Span, field.Span, delta)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HINCRBYFLOAT: adds to a numeric field and returns the new value as Redis prints it.</summary>
     public ValueTask<RebornValue> HashIncrementAsync(RebornKey key, RebornValue field, double delta)
-        => new(Value(Route(key).HashIncrement(Database, key.Span, field.Span, delta)));
+    {
+        while (true)
+        {
+            try { return new(Value(Route(key).HashIncrement(Database, key.Span, field.Span, delta))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HRANDFIELD: one random field, or null when the key is missing.</summary>
-    public ValueTask<RebornValue> HashRandomFieldAsync(RebornKey key) => new(Value(Route(key).HashRandomField(Database, key.Span)));
+    public ValueTask<RebornValue> HashRandomFieldAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(Value(Route(key).HashRandomField(Database, key.Span))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>
     /// HRANDFIELD key count: a positive count gives up to that many distinct fields, a negative one
     /// exactly -count fields that may repeat.
     /// </summary>
     public ValueTask<RebornValue[]> HashRandomFieldsAsync(RebornKey key, long count)
-        => new(Route(key).HashRandomFields(Database, key.Span, CheckHashRandomCount(count)).Select(p => new RebornValue(p.Key)).ToArray());
+    {
+        while (true)
+        {
+            try { return new(Route(key).HashRandomFields(Database, key.Span, CheckHashRandomCount(count)).Select(p => new RebornValue(p.Key)).ToArray()); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>HRANDFIELD key count WITHVALUES: as <see cref="HashRandomFieldsAsync"/>, with each field's value.</summary>
     public ValueTask<HashEntry[]> HashRandomFieldsWithValuesAsync(RebornKey key, long count)
-        => new(HashEntries(Route(key).HashRandomFields(Database, key.Span, CheckHashRandomCount(count))));
+    {
+        while (true)
+        {
+            try { return new(HashEntries(Route(key).HashRandomFields(Database, key.Span, CheckHashRandomCount(count)))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>
     /// One HSCAN step: the next cursor (0 when complete) and the entries of this step whose field
@@ -80,9 +189,16 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<HashScanPage> HashScanAsync(RebornKey key, long cursor = 0, RebornValue pattern = default, long count = 10)
     {
-        var entries = new List<KeyValuePair<byte[], byte[]>>();
-        long next = Route(key).HashScan(Database, key.Span, cursor, pattern.IsNull ? null : pattern.Span.ToArray(), Math.Max(1, count), entries);
-        return new(new HashScanPage(next, HashEntries(entries)));
+        while (true)
+        {
+            try
+            {
+                var entries = new List<KeyValuePair<byte[], byte[]>>();
+                long next = Route(key).HashScan(Database, key.Span, cursor, pattern.IsNull ? null : pattern.Span.ToArray(), Math.Max(1, count), entries);
+                return new(new HashScanPage(next, HashEntries(entries)));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     private static long CheckHashRandomCount(long count) => count == long.MinValue ? throw new RebornException(Errors.RandomCountRange) : count;

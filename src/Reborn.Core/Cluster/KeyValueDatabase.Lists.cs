@@ -6,33 +6,83 @@ public sealed partial class KeyValueDatabase
 {
     /// <summary>LPUSH: pushes the values at the head, one after the other (the last ends up first); returns the new length.</summary>
     public ValueTask<long> ListLeftPushAsync(RebornKey key, params RebornValue[] values)
-        => new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: true, onlyIfExists: false));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: true, onlyIfExists: false)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>RPUSH: appends the values at the tail; returns the new length.</summary>
     public ValueTask<long> ListRightPushAsync(RebornKey key, params RebornValue[] values)
-        => new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: false, onlyIfExists: false));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: false, onlyIfExists: false)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>LPUSH, or LPUSHX when <paramref name="onlyIfExists"/> (then 0 when the key is missing).</summary>
     public ValueTask<long> ListLeftPushAsync(RebornKey key, RebornValue[] values, bool onlyIfExists)
-        => new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: true, onlyIfExists));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: true, onlyIfExists)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>RPUSH, or RPUSHX when <paramref name="onlyIfExists"/> (then 0 when the key is missing).</summary>
     public ValueTask<long> ListRightPushAsync(RebornKey key, RebornValue[] values, bool onlyIfExists)
-        => new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: false, onlyIfExists));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: false, onlyIfExists)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>LPOP: the head element, or null when the key is missing.</summary>
-    public ValueTask<RebornValue> ListLeftPopAsync(RebornKey key) => new(ListSingle(Route(key).ListPop(Database, key.Span, left: true, 1)));
+    public ValueTask<RebornValue> ListLeftPopAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(ListSingle(Route(key).ListPop(Database, key.Span, left: true, 1))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>RPOP: the tail element, or null when the key is missing.</summary>
-    public ValueTask<RebornValue> ListRightPopAsync(RebornKey key) => new(ListSingle(Route(key).ListPop(Database, key.Span, left: false, 1)));
+    public ValueTask<RebornValue> ListRightPopAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(ListSingle(Route(key).ListPop(Database, key.Span, left: false, 1))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>LPOP with a count: up to <paramref name="count"/> elements from the head; null when the key is missing.</summary>
     public ValueTask<RebornValue[]?> ListLeftPopAsync(RebornKey key, long count)
-        => new(ListValuesOrNull(Route(key).ListPop(Database, key.Span, left: true, count)));
+    {
+        while (true)
+        {
+            try { return new(ListValuesOrNull(Route(key).ListPop(Database, key.Span, left: true, count))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>RPOP with a count: up to <paramref name="count"/> elements from the tail; null when the key is missing.</summary>
     public ValueTask<RebornValue[]?> ListRightPopAsync(RebornKey key, long count)
-        => new(ListValuesOrNull(Route(key).ListPop(Database, key.Span, left: false, count)));
+    {
+        while (true)
+        {
+            try { return new(ListValuesOrNull(Route(key).ListPop(Database, key.Span, left: false, count))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>
     /// LMPOP, and the non-blocking step of BLPOP / BRPOP / BLMPOP: pops up to <paramref name="count"/>
@@ -41,9 +91,16 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<ListPopResult?> ListPopFirstNonEmptyAsync(RebornKey[] keys, ListSide side, long count = 1)
     {
-        var arrays = ToArrays(keys);
-        var popped = RouteAll(arrays).ListPopFirstNonEmpty(Database, arrays, side == ListSide.Left, count);
-        return new(popped is { } p ? new ListPopResult(new RebornKey(p.Key), ListValues(p.Values)) : null);
+        while (true)
+        {
+            try
+            {
+                var arrays = ToArrays(keys);
+                var popped = RouteAll(arrays).ListPopFirstNonEmpty(Database, arrays, side == ListSide.Left, count);
+                return new(popped is { } p ? new ListPopResult(new RebornKey(p.Key), ListValues(p.Values)) : null);
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>
@@ -53,8 +110,15 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<RebornValue> ListMoveAsync(RebornKey source, RebornKey destination, ListSide sourceSide, ListSide destinationSide)
     {
-        var keyspace = RouteAll([source.Span.ToArray(), destination.Span.ToArray()]);
-        return new(Value(keyspace.ListMove(Database, source.Span, destination.Span, sourceSide == ListSide.Left, destinationSide == ListSide.Left)));
+        while (true)
+        {
+            try
+            {
+                var keyspace = RouteAll([source.Span.ToArray(), destination.Span.ToArray()]);
+                return new(Value(keyspace.ListMove(Database, source.Span, destination.Span, sourceSide == ListSide.Left, destinationSide == ListSide.Left)));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>RPOPLPUSH (and the non-blocking step of BRPOPLPUSH): LMOVE source destination RIGHT LEFT.</summary>
@@ -62,40 +126,92 @@ public sealed partial class KeyValueDatabase
         => ListMoveAsync(source, destination, ListSide.Right, ListSide.Left);
 
     /// <summary>LLEN: 0 when the key is missing.</summary>
-    public ValueTask<long> ListLengthAsync(RebornKey key) => new(Route(key).ListLength(Database, key.Span));
+    public ValueTask<long> ListLengthAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(Route(key).ListLength(Database, key.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>LINDEX: negative indexes count from the tail; null when missing or out of range.</summary>
-    public ValueTask<RebornValue> ListGetByIndexAsync(RebornKey key, long index) => new(Value(Route(key).ListIndex(Database, key.Span, index)));
+    public ValueTask<RebornValue> ListGetByIndexAsync(RebornKey key, long index)
+    {
+        while (true)
+        {
+            try { return new(Value(Route(key).ListIndex(Database, key.Span, index))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>LSET: throws "ERR no such key" or "ERR index out of range".</summary>
     public ValueTask ListSetByIndexAsync(RebornKey key, long index, RebornValue value)
     {
-        Route(key).ListSet(Database, key.Span, index, value.Span);
-        return ValueTask.CompletedTask;
+        while (true)
+        {
+            try
+            {
+                Route(key).ListSet(Database, key.Span, index, value.Span);
+                return ValueTask.CompletedTask;
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>LRANGE: the elements from <paramref name="start"/> to <paramref name="stop"/> inclusive (negative counts from the tail).</summary>
     public ValueTask<RebornValue[]> ListRangeAsync(RebornKey key, long start = 0, long stop = -1)
-        => new(ListValues(Route(key).ListRange(Database, key.Span, start, stop)));
+    {
+        while (true)
+        {
+            try { return new(ListValues(Route(key).ListRange(Database, key.Span, start, stop))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>LTRIM: keeps only the elements from <paramref name="start"/> to <paramref name="stop"/> inclusive.</summary>
     public ValueTask ListTrimAsync(RebornKey key, long start, long stop)
     {
-        Route(key).ListTrim(Database, key.Span, start, stop);
-        return ValueTask.CompletedTask;
+        while (true)
+        {
+            try
+            {
+                Route(key).ListTrim(Database, key.Span, start, stop);
+                return ValueTask.CompletedTask;
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>LINSERT BEFORE: the new length, -1 when the pivot is absent, 0 when the key is missing.</summary>
     public ValueTask<long> ListInsertBeforeAsync(RebornKey key, RebornValue pivot, RebornValue value)
-        => new(Route(key).ListInsert(Database, key.Span, after: false, pivot.Span, value.Span));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ListInsert(Database, key.Span, after: false, pivot.Span, value.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>LINSERT AFTER: the new length, -1 when the pivot is absent, 0 when the key is missing.</summary>
     public ValueTask<long> ListInsertAfterAsync(RebornKey key, RebornValue pivot, RebornValue value)
-        => new(Route(key).ListInsert(Database, key.Span, after: true, pivot.Span, value.Span));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ListInsert(Database, key.Span, after: true, pivot.Span, value.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>LREM: removes <paramref name="count"/> occurrences from the head (negative: from the tail; 0: all); returns how many.</summary>
     public ValueTask<long> ListRemoveAsync(RebornKey key, RebornValue value, long count = 0)
-        => new(Route(key).ListRemove(Database, key.Span, count, value.Span));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ListRemove(Database, key.Span, count, value.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>
     /// LPOS without COUNT: the position of the <paramref name="rank"/>-th match (negative rank: from the
@@ -103,17 +219,31 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<long?> ListPositionAsync(RebornKey key, RebornValue element, long rank = 1, long maxLength = 0)
     {
-        ValidateListPosition(rank, maxLength);
-        var found = Route(key).ListPositions(Database, key.Span, element.Span, rank, 1, maxLength);
-        return new(found.Count > 0 ? found[0] : null);
+        while (true)
+        {
+            try
+            {
+                ValidateListPosition(rank, maxLength);
+                var found = Route(key).ListPositions(Database, key.Span, element.Span, rank, 1, maxLength);
+                return new(found.Count > 0 ? found[0] : null);
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>LPOS with COUNT: up to <paramref name="count"/> positions of matches (0 = all), as <see cref="ListPositionAsync"/> ranks them.</summary>
     public ValueTask<long[]> ListPositionsAsync(RebornKey key, RebornValue element, long count, long rank = 1, long maxLength = 0)
     {
-        ValidateListPosition(rank, maxLength);
-        if (count < 0) throw new RebornException(Errors.LposCountNegative);
-        return new(Route(key).ListPositions(Database, key.Span, element.Span, rank, count, maxLength).ToArray());
+        while (true)
+        {
+            try
+            {
+                ValidateListPosition(rank, maxLength);
+                if (count < 0) throw new RebornException(Errors.LposCountNegative);
+                return new(Route(key).ListPositions(Database, key.Span, element.Span, rank, count, maxLength).ToArray());
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     private static void ValidateListPosition(long rank, long maxLength)

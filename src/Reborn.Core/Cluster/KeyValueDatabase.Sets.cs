@@ -6,58 +6,137 @@ public sealed partial class KeyValueDatabase
 {
     /// <summary>SADD: adds the members; returns how many were not there yet. Keeps the key's expiry.</summary>
     public ValueTask<long> SetAddAsync(RebornKey key, params RebornValue[] members)
-        => new(Route(key).SetAdd(Database, key.Span, SetMemberArrays(members)));
+    {
+        while (true)
+        {
+            try { return new(Route(key).SetAdd(Database, key.Span, SetMemberArrays(members))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>SREM: removes the members; returns how many were there. An emptied set is deleted.</summary>
     public ValueTask<long> SetRemoveAsync(RebornKey key, params RebornValue[] members)
-        => new(Route(key).SetRemove(Database, key.Span, SetMemberArrays(members)));
+    {
+        while (true)
+        {
+            try { return new(Route(key).SetRemove(Database, key.Span, SetMemberArrays(members))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>SCARD: the number of members, 0 when the key is missing.</summary>
-    public ValueTask<long> SetLengthAsync(RebornKey key) => new(Route(key).SetLength(Database, key.Span));
+    public ValueTask<long> SetLengthAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(Route(key).SetLength(Database, key.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>SISMEMBER: whether the member is in the set.</summary>
     public ValueTask<bool> SetContainsAsync(RebornKey key, RebornValue member)
-        => new(Route(key).SetContains(Database, key.Span, member.Span));
+    {
+        while (true)
+        {
+            try { return new(Route(key).SetContains(Database, key.Span, member.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>SMISMEMBER: for each member, whether it is in the set (all false when the key is missing).</summary>
     public ValueTask<bool[]> SetContainsAsync(RebornKey key, params RebornValue[] members)
-        => new(Route(key).SetContains(Database, key.Span, SetMemberArrays(members)));
+    {
+        while (true)
+        {
+            try { return new(Route(key).SetContains(Database, key.Span, SetMemberArrays(members))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>SMEMBERS: every member, in no particular order; empty when the key is missing.</summary>
-    public ValueTask<RebornValue[]> SetMembersAsync(RebornKey key) => new(SetValues(Route(key).SetMembers(Database, key.Span)));
+    public ValueTask<RebornValue[]> SetMembersAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(SetValues(Route(key).SetMembers(Database, key.Span))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>SPOP: removes and returns a random member, or null when the key is missing.</summary>
-    public ValueTask<RebornValue> SetPopAsync(RebornKey key) => new(Value(Route(key).SetPop(Database, key.Span)));
+    public ValueTask<RebornValue> SetPopAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(Value(Route(key).SetPop(Database, key.Span))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>SPOP with a count: removes and returns up to <paramref name="count"/> distinct random members.</summary>
     public ValueTask<RebornValue[]> SetPopAsync(RebornKey key, long count)
     {
-        if (count < 0) throw new RebornException(Errors.PositiveCount);
-        return new(SetValues(Route(key).SetPop(Database, key.Span, count)));
+        while (true)
+        {
+            try
+            {
+                if (count < 0) throw new RebornException(Errors.PositiveCount);
+                return new(SetValues(Route(key).SetPop(Database, key.Span, count)));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>SRANDMEMBER: a random member, or null when the key is missing.</summary>
-    public ValueTask<RebornValue> SetRandomMemberAsync(RebornKey key) => new(Value(Route(key).SetRandomMember(Database, key.Span)));
+    public ValueTask<RebornValue> SetRandomMemberAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(Value(Route(key).SetRandomMember(Database, key.Span))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>
     /// SRANDMEMBER with a count: a positive count returns up to that many distinct members, a negative
     /// count exactly |count| members that may repeat.
     /// </summary>
     public ValueTask<RebornValue[]> SetRandomMembersAsync(RebornKey key, long count)
-        => new(SetValues(Route(key).SetRandomMembers(Database, key.Span, count)));
+    {
+        while (true)
+        {
+            try { return new(SetValues(Route(key).SetRandomMembers(Database, key.Span, count))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>SMOVE: moves a member from one set to another; false when the source lacks it.</summary>
     public ValueTask<bool> SetMoveAsync(RebornKey source, RebornKey destination, RebornValue member)
     {
-        byte[][] keys = [source.Span.ToArray(), destination.Span.ToArray()];
-        return new(RouteAll(keys).SetMove(Database, keys[0], keys[1], member.Span));
+        while (true)
+        {
+            try
+            {
+                byte[][] keys = [source.Span.ToArray(), destination.Span.ToArray()];
+                return new(RouteAll(keys).SetMove(Database, keys[0], keys[1], member.Span));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>SINTER, SUNION or SDIFF of the sets (a missing key is an empty set); members in no particular order.</summary>
     public ValueTask<RebornValue[]> SetCombineAsync(SetOperation operation, params RebornKey[] keys)
     {
-        var arrays = ToArrays(keys);
-        return new(SetValues(RouteAll(arrays).SetCombine(Database, (Keyspace.SetOperation)operation, arrays)));
+        while (true)
+        {
+            try
+            {
+                var arrays = ToArrays(keys);
+                return new(SetValues(RouteAll(arrays).SetCombine(Database, (Keyspace.SetOperation)operation, arrays)));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>
@@ -66,17 +145,31 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<long> SetCombineAndStoreAsync(SetOperation operation, RebornKey destination, params RebornKey[] keys)
     {
-        var arrays = ToArrays(keys);
-        var all = arrays.Append(destination.Span.ToArray()).ToArray();
-        return new(RouteAll(all).SetCombineAndStore(Database, (Keyspace.SetOperation)operation, destination.Span, arrays));
+        while (true)
+        {
+            try
+            {
+                var arrays = ToArrays(keys);
+                var all = arrays.Append(destination.Span.ToArray()).ToArray();
+                return new(RouteAll(all).SetCombineAndStore(Database, (Keyspace.SetOperation)operation, destination.Span, arrays));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>SINTERCARD: the size of the intersection; counting stops at <paramref name="limit"/> (0 means no limit).</summary>
     public ValueTask<long> SetIntersectionLengthAsync(RebornKey[] keys, long limit = 0)
     {
-        if (limit < 0) throw new RebornException(Errors.LimitNegative);
-        var arrays = ToArrays(keys);
-        return new(RouteAll(arrays).SetIntersectionLength(Database, arrays, limit));
+        while (true)
+        {
+            try
+            {
+                if (limit < 0) throw new RebornException(Errors.LimitNegative);
+                var arrays = ToArrays(keys);
+                return new(RouteAll(arrays).SetIntersectionLength(Database, arrays, limit));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>
@@ -85,9 +178,16 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<ScanPage> SetScanAsync(RebornKey key, long cursor, RebornValue pattern = default, long count = 10)
     {
-        var members = new List<byte[]>();
-        long next = Route(key).SetScan(Database, key.Span, cursor, pattern.Span, !pattern.IsNull, Math.Max(1, count), members);
-        return new(new ScanPage(next, SetValues(members)));
+        while (true)
+        {
+            try
+            {
+                var members = new List<byte[]>();
+                long next = Route(key).SetScan(Database, key.Span, cursor, pattern.Span, !pattern.IsNull, Math.Max(1, count), members);
+                return new(new ScanPage(next, SetValues(members)));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     private static byte[][] SetMemberArrays(RebornValue[] members)

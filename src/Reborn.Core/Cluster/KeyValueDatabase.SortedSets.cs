@@ -10,13 +10,26 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<long> SortedSetAddAsync(RebornKey key, SortedSetEntry[] entries, SortedSetWhen when = SortedSetWhen.Always, bool returnChanged = false)
     {
-        var r = Route(key).ZAdd(Database, key.Span, SortedSetItems(entries), when, increment: false);
-        return new(returnChanged ? r.Added + r.Updated : r.Added);
+        while (true)
+        {
+            try
+            {
+                var r = Route(key).ZAdd(Database, key.Span, SortedSetItems(entries), when, increment: false);
+                return new(returnChanged ? r.Added + r.Updated : r.Added);
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>ZADD of one member: true when it was added (false when it existed or the condition stopped it).</summary>
     public ValueTask<bool> SortedSetAddAsync(RebornKey key, RebornValue member, double score, SortedSetWhen when = SortedSetWhen.Always)
-        => new(Route(key).ZAdd(Database, key.Span, [new Keyspace.ZItem(member.Span.ToArray(), score)], when, increment: false).Added > 0);
+    {
+        while (true)
+        {
+            try { return new(Route(key).ZAdd(Database, key.Span, [new Keyspace.ZItem(member.Span.ToArray(), score)], when, increment: false).Added > 0); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>
     /// ZINCRBY, or ZADD INCR with a condition: the member's new score, or null when the condition
@@ -24,37 +37,96 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<double?> SortedSetIncrementAsync(RebornKey key, RebornValue member, double delta, SortedSetWhen when = SortedSetWhen.Always)
     {
-        var r = Route(key).ZAdd(Database, key.Span, [new Keyspace.ZItem(member.Span.ToArray(), delta)], when, increment: true);
-        return new(r.Processed ? r.Score : null);
+        while (true)
+        {
+            try
+            {
+                var r = Route(key).ZAdd(Database, key.Span, [new Keyspace.ZItem(member.Span.ToArray(), delta)], when, increment: true);
+                return new(r.Processed ? r.Score : null);
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>ZREM: the number of members removed; the key is deleted when the set becomes empty.</summary>
     public ValueTask<long> SortedSetRemoveAsync(RebornKey key, params RebornValue[] members)
-        => new(Route(key).ZRem(Database, key.Span, SortedSetMembers(members)));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ZRem(Database, key.Span, SortedSetMembers(members))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>ZCARD: the number of members, 0 when the key is missing.</summary>
-    public ValueTask<long> SortedSetLengthAsync(RebornKey key) => new(Route(key).ZCard(Database, key.Span));
+    public ValueTask<long> SortedSetLengthAsync(RebornKey key)
+    {
+        while (true)
+        {
+            try { return new(Route(key).ZCard(Database, key.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>ZCOUNT: the number of members whose score lies in <paramref name="range"/>.</summary>
-    public ValueTask<long> SortedSetLengthAsync(RebornKey key, SortedSetScoreRange range) => new(Route(key).ZCount(Database, key.Span, range));
+    public ValueTask<long> SortedSetLengthAsync(RebornKey key, SortedSetScoreRange range)
+    {
+        while (true)
+        {
+            try { return new(Route(key).ZCount(Database, key.Span, range)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>ZLEXCOUNT: the number of members in the lex <paramref name="range"/> (meant for sets whose scores are all equal).</summary>
-    public ValueTask<long> SortedSetLengthByValueAsync(RebornKey key, SortedSetLexRange range) => new(Route(key).ZLexCount(Database, key.Span, range));
+    public ValueTask<long> SortedSetLengthByValueAsync(RebornKey key, SortedSetLexRange range)
+    {
+        while (true)
+        {
+            try { return new(Route(key).ZLexCount(Database, key.Span, range)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>ZSCORE: the member's score, or null when the key or member is missing.</summary>
-    public ValueTask<double?> SortedSetScoreAsync(RebornKey key, RebornValue member) => new(Route(key).ZScore(Database, key.Span, member.Span));
+    public ValueTask<double?> SortedSetScoreAsync(RebornKey key, RebornValue member)
+    {
+        while (true)
+        {
+            try { return new(Route(key).ZScore(Database, key.Span, member.Span)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>ZMSCORE: the score of each member, null for the missing ones.</summary>
     public ValueTask<double?[]> SortedSetScoresAsync(RebornKey key, params RebornValue[] members)
-        => new(Route(key).ZMScore(Database, key.Span, SortedSetMembers(members)));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ZMScore(Database, key.Span, SortedSetMembers(members))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>ZRANK / ZREVRANK: the member's 0-based position in <paramref name="order"/>, or null when missing.</summary>
     public ValueTask<long?> SortedSetRankAsync(RebornKey key, RebornValue member, SortedSetOrder order = SortedSetOrder.Ascending)
-        => new(Route(key).ZRank(Database, key.Span, member.Span, order == SortedSetOrder.Descending));
+    {
+        while (true)
+        {
+            try { return new(Route(key).ZRank(Database, key.Span, member.Span, order == SortedSetOrder.Descending)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>ZRANGE in any form (by rank, score or lex; either order; LIMIT): members with their scores.</summary>
     public ValueTask<SortedSetEntry[]> SortedSetRangeAsync(RebornKey key, SortedSetRangeQuery query)
-        => new(SortedSetEntries(Route(key).ZRange(Database, key.Span, query)));
+    {
+        while (true)
+        {
+            try { return new(SortedSetEntries(Route(key).ZRange(Database, key.Span, query))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>ZRANGE start stop [REV]: members between two ranks (negative ranks count from the end).</summary>
     public ValueTask<SortedSetEntry[]> SortedSetRangeByRankAsync(RebornKey key, long start = 0, long stop = -1, SortedSetOrder order = SortedSetOrder.Ascending)
@@ -74,12 +146,26 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<long> SortedSetRangeAndStoreAsync(RebornKey destination, RebornKey source, SortedSetRangeQuery query)
     {
-        var keyspace = RouteAll([destination.Span.ToArray(), source.Span.ToArray()]);
-        return new(keyspace.ZRangeStore(Database, destination.Span, source.Span, query));
+        while (true)
+        {
+            try
+            {
+                var keyspace = RouteAll([destination.Span.ToArray(), source.Span.ToArray()]);
+                return new(keyspace.ZRangeStore(Database, destination.Span, source.Span, query));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX: removes what <paramref name="query"/> selects (order and LIMIT ignored).</summary>
-    public ValueTask<long> SortedSetRemoveRangeAsync(RebornKey key, SortedSetRangeQuery query) => new(Route(key).ZRemRange(Database, key.Span, query));
+    public ValueTask<long> SortedSetRemoveRangeAsync(RebornKey key, SortedSetRangeQuery query)
+    {
+        while (true)
+        {
+            try { return new(Route(key).ZRemRange(Database, key.Span, query)); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>ZREMRANGEBYRANK.</summary>
     public ValueTask<long> SortedSetRemoveRangeByRankAsync(RebornKey key, long start, long stop)
@@ -96,8 +182,15 @@ public sealed partial class KeyValueDatabase
     /// <summary>ZPOPMIN / ZPOPMAX: up to <paramref name="count"/> members from the low (Ascending) or high end; empty when the key is missing.</summary>
     public ValueTask<SortedSetEntry[]> SortedSetPopAsync(RebornKey key, SortedSetOrder order = SortedSetOrder.Ascending, long count = 1)
     {
-        var popped = Route(key).ZPop(Database, [key.Span.ToArray()], order == SortedSetOrder.Descending, count);
-        return new(popped is { } p ? SortedSetEntries(p.Items) : []);
+        while (true)
+        {
+            try
+            {
+                var popped = Route(key).ZPop(Database, [key.Span.ToArray()], order == SortedSetOrder.Descending, count);
+                return new(popped is { } p ? SortedSetEntries(p.Items) : []);
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>
@@ -108,16 +201,30 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<SortedSetPopResult?> SortedSetPopAsync(RebornKey[] keys, SortedSetOrder order, long count = 1)
     {
-        var arrays = ToArrays(keys);
-        var popped = RouteAll(arrays).ZPop(Database, arrays, order == SortedSetOrder.Descending, count);
-        return new(popped is { } p ? new SortedSetPopResult(new RebornKey(p.Key), SortedSetEntries(p.Items)) : null);
+        while (true)
+        {
+            try
+            {
+                var arrays = ToArrays(keys);
+                var popped = RouteAll(arrays).ZPop(Database, arrays, order == SortedSetOrder.Descending, count);
+                return new(popped is { } p ? new SortedSetPopResult(new RebornKey(p.Key), SortedSetEntries(p.Items)) : null);
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>ZRANDMEMBER without a count: a random member, or null when the key is missing.</summary>
     public ValueTask<RebornValue> SortedSetRandomMemberAsync(RebornKey key)
     {
-        var picked = Route(key).ZRandMember(Database, key.Span, null);
-        return new(picked.Count > 0 ? new RebornValue(picked[0].Member) : RebornValue.Null);
+        while (true)
+        {
+            try
+            {
+                var picked = Route(key).ZRandMember(Database, key.Span, null);
+                return new(picked.Count > 0 ? new RebornValue(picked[0].Member) : RebornValue.Null);
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>
@@ -125,7 +232,13 @@ public sealed partial class KeyValueDatabase
     /// set when it is larger), possibly repeated ones when negative. Scores are included.
     /// </summary>
     public ValueTask<SortedSetEntry[]> SortedSetRandomMembersAsync(RebornKey key, long count)
-        => new(SortedSetEntries(Route(key).ZRandMember(Database, key.Span, count)));
+    {
+        while (true)
+        {
+            try { return new(SortedSetEntries(Route(key).ZRandMember(Database, key.Span, count))); }
+            catch (SlotMovedException) { }
+        }
+    }
 
     /// <summary>
     /// ZUNION / ZINTER / ZDIFF: the combined set in score order. Sets count as sorted sets whose scores
@@ -134,9 +247,16 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<SortedSetEntry[]> SortedSetCombineAsync(SortedSetOperation operation, RebornKey[] keys, double[]? weights = null, SortedSetAggregate aggregate = SortedSetAggregate.Sum)
     {
-        var arrays = ToArrays(keys);
-        SortedSetCheckWeights(keys, weights);
-        return new(SortedSetEntries(RouteAll(arrays).ZCombine(Database, operation, arrays, weights, aggregate)));
+        while (true)
+        {
+            try
+            {
+                var arrays = ToArrays(keys);
+                SortedSetCheckWeights(keys, weights);
+                return new(SortedSetEntries(RouteAll(arrays).ZCombine(Database, operation, arrays, weights, aggregate)));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>
@@ -145,18 +265,32 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<long> SortedSetCombineAndStoreAsync(SortedSetOperation operation, RebornKey destination, RebornKey[] keys, double[]? weights = null, SortedSetAggregate aggregate = SortedSetAggregate.Sum)
     {
-        var arrays = ToArrays(keys);
-        SortedSetCheckWeights(keys, weights);
-        var keyspace = RouteAll([.. arrays, destination.Span.ToArray()]);
-        return new(keyspace.ZCombineStore(Database, destination.Span, operation, arrays, weights, aggregate));
+        while (true)
+        {
+            try
+            {
+                var arrays = ToArrays(keys);
+                SortedSetCheckWeights(keys, weights);
+                var keyspace = RouteAll([.. arrays, destination.Span.ToArray()]);
+                return new(keyspace.ZCombineStore(Database, destination.Span, operation, arrays, weights, aggregate));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>ZINTERCARD: the size of the intersection, counting no further than <paramref name="limit"/> (0: no limit).</summary>
     public ValueTask<long> SortedSetIntersectionLengthAsync(RebornKey[] keys, long limit = 0)
     {
-        if (limit < 0) throw new RebornException(Errors.LimitNegative);
-        var arrays = ToArrays(keys);
-        return new(RouteAll(arrays).ZInterCard(Database, arrays, limit));
+        while (true)
+        {
+            try
+            {
+                if (limit < 0) throw new RebornException(Errors.LimitNegative);
+                var arrays = ToArrays(keys);
+                return new(RouteAll(arrays).ZInterCard(Database, arrays, limit));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     /// <summary>
@@ -166,9 +300,16 @@ public sealed partial class KeyValueDatabase
     /// </summary>
     public ValueTask<SortedSetScanPage> SortedSetScanAsync(RebornKey key, long cursor, RebornValue pattern = default, long count = 10)
     {
-        var items = new List<Keyspace.ZItem>();
-        long next = Route(key).ZScan(Database, key.Span, cursor, pattern.IsNull ? null : pattern.Span.ToArray(), count, items);
-        return new(new SortedSetScanPage(next, SortedSetEntries(items)));
+        while (true)
+        {
+            try
+            {
+                var items = new List<Keyspace.ZItem>();
+                long next = Route(key).ZScan(Database, key.Span, cursor, pattern.IsNull ? null : pattern.Span.ToArray(), count, items);
+                return new(new SortedSetScanPage(next, SortedSetEntries(items)));
+            }
+            catch (SlotMovedException) { }
+        }
     }
 
     private static Keyspace.ZItem[] SortedSetItems(SortedSetEntry[] entries)

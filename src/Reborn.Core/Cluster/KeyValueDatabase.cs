@@ -23,9 +23,9 @@ public sealed partial class KeyValueDatabase
 
     public IKeyValueCluster Cluster => _cluster;
 
-    private Keyspace Route(RebornKey key) => _cluster.Route(key.Span);
+    private Keyspace Route(RebornKey key) => _cluster.Route(Database, key.Span);
 
-    private Keyspace RouteAll(byte[][] keys) => _cluster.RouteAll(keys);
+    private Keyspace RouteAll(byte[][] keys) => _cluster.RouteAll(Database, keys);
 
     private static byte[][] ToArrays(ReadOnlySpan<RebornKey> keys)
     {

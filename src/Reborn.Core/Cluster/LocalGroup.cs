@@ -6,14 +6,16 @@ namespace Reborn.Core.Cluster;
 /// <summary>A group whose data is one engine instance in its own directory, in this process.</summary>
 internal sealed class LocalGroup : IDisposable
 {
-    public LocalGroup(int id, IStorageEngine engine, TimeProvider time)
+    public LocalGroup(int id, string? path, IStorageEngine engine, TimeProvider time, VersionSource versions)
     {
         Id = id;
+        Path = path;
         Engine = engine;
-        Keyspace = new Keyspace(engine, time);
+        Keyspace = new Keyspace(engine, time, versions) { GroupId = id };
     }
 
     public int Id { get; }
+    public string? Path { get; }
     public IStorageEngine Engine { get; }
     public Keyspace Keyspace { get; }
 
@@ -23,3 +25,9 @@ internal sealed class LocalGroup : IDisposable
         Engine.Dispose();
     }
 }
+
+/// <summary>A group as the administrative surface shows it.</summary>
+public sealed record GroupInfo(int Id, string? Path, int Slots, long Keys, long ApproximateBytes);
+
+/// <summary>One slot's place and size.</summary>
+public sealed record SlotStatistics(int Slot, Slots.SlotAssignment Assignment, long Keys, long ApproximateBytes);

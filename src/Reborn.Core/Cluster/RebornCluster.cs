@@ -1,33 +1,83 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Reborn.Core.DataModel;
+using Reborn.Core.Migration;
+using Reborn.Core.Slots;
 using Reborn.Storage;
 
 namespace Reborn.Core.Cluster;
 
-/// <summary>The in-process cluster: today one local group owning all 1024 slots.</summary>
-public sealed class RebornCluster : IKeyValueCluster
+/// <summary>
+/// The in-process cluster: local groups, each an engine in its own directory, and the slot table
+/// that maps the 1024 slots to them. Routing is in RebornCluster.Routing.cs, administration and
+/// migration in RebornCluster.Admin.cs.
+/// </summary>
+public sealed partial class RebornCluster : IKeyValueCluster
 {
     private readonly RebornClusterOptions _options;
-    private readonly LocalGroup[] _groups;
+    private readonly VersionSource _versions = new();
     private readonly KeyValueDatabase[] _databases;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _sweeps;
+    private readonly Lock _topologyGate = new();
+    private readonly ClusterCatalog _catalog;
+    private Task _sweeps = Task.CompletedTask;
+    private volatile LocalGroup?[] _groups = new LocalGroup?[MaxGroups];
+    private volatile SlotTable _table;
+    private int _disposedOnce;
 
-    private RebornCluster(RebornClusterOptions options, LocalGroup[] groups)
+    /// <summary>Group ids are 0..MaxGroups-1.</summary>
+    public const int MaxGroups = 1024;
+
+    private RebornCluster(RebornClusterOptions options, LocalGroup home, SlotTable table)
     {
         _options = options;
-        _groups = groups;
+        Logger = options.Logger ?? NullLogger.Instance;
         _databases = new KeyValueDatabase[Keyspace.DatabaseCount];
         for (int db = 0; db < _databases.Length; db++) _databases[db] = new KeyValueDatabase(this, db);
-        foreach (var group in groups) group.Keyspace.KeyReady += (db, key) => KeyReady?.Invoke(db, key);
-        _sweeps = options.BackgroundSweeps ? Task.Run(RunSweepsAsync) : Task.CompletedTask;
+        _catalog = new ClusterCatalog(home.Engine);
+        _table = table;
+        Attach(home);
+        Migrations = new MigrationCoordinator(this);
     }
 
-    /// <summary>Opens (or creates) the cluster the options describe.</summary>
+    internal ILogger Logger { get; }
+    internal RebornClusterOptions Options => _options;
+    internal MigrationCoordinator Migrations { get; }
+
+    /// <summary>Opens (or creates) the cluster the options describe, recovering any migration a crash interrupted.</summary>
     public static ValueTask<IKeyValueCluster> OpenAsync(RebornClusterOptions? options = null)
     {
         options ??= new RebornClusterOptions();
         options.Validate();
-        string? path = options.Engine == EngineKind.Memory ? null : Path.Combine(options.DataDirectory, "group-0");
+        var versions = new VersionSource();
+        var home = OpenGroup(options, 0, null, versions);
+        RebornCluster? cluster = null;
+        try
+        {
+            var catalog = new ClusterCatalog(home.Engine);
+            var table = catalog.LoadSlotTable() ?? SlotTable.AllIn(0);
+            cluster = new RebornCluster(options, home, table);
+            foreach (var record in catalog.LoadGroups().Where(g => g.Id != 0))
+                cluster.Attach(OpenGroup(options, record.Id, record.Path, cluster._versions));
+            cluster.ApplyTable(table);
+            cluster.Migrations.Recover();
+            cluster._sweeps = options.BackgroundSweeps ? Task.Run(cluster.RunSweepsAsync) : Task.CompletedTask;
+            return ValueTask.FromResult<IKeyValueCluster>(cluster);
+        }
+        catch
+        {
+            if (cluster is not null) foreach (var group in cluster.Groups) group.Dispose();
+            else home.Dispose();
+            throw;
+        }
+    }
+
+    internal static string? GroupPath(RebornClusterOptions options, int id, string? path) =>
+        options.Engine == EngineKind.Memory ? null : path ?? Path.Combine(options.DataDirectory, $"group-{id}");
+
+    private static LocalGroup OpenGroup(RebornClusterOptions options, int id, string? customPath, VersionSource versions)
+    {
+        string? path = GroupPath(options, id, customPath);
         var engine = StorageEngines.Open(new EngineOptions
         {
             Kind = options.Engine,
@@ -35,8 +85,50 @@ public sealed class RebornCluster : IKeyValueCluster
             Durability = options.Durability,
             MemoryBudgetBytes = options.MemoryBudgetBytes,
         });
-        var group = new LocalGroup(0, engine, options.Time);
-        return ValueTask.FromResult<IKeyValueCluster>(new RebornCluster(options, [group]));
+        return new LocalGroup(id, customPath, engine, options.Time, versions);
+    }
+
+    private void Attach(LocalGroup group)
+    {
+        var groups = (LocalGroup?[])_groups.Clone();
+        groups[group.Id] = group;
+        _groups = groups;
+        RefreshSingleGroup();
+        group.Keyspace.KeyReady += (db, key) => KeyReady?.Invoke(db, key);
+    }
+
+    internal IEnumerable<LocalGroup> Groups => _groups.Where(g => g is not null)!;
+
+    internal LocalGroup Group(int id) => _groups[id] ?? throw new InvalidOperationException($"group {id} does not exist");
+
+    internal SlotTable Table => _table;
+
+    /// <summary>
+    /// Installs a slot table: persists it with the group list, then tells every keyspace which slots
+    /// it serves. Callers hold <see cref="_topologyGate"/>.
+    /// </summary>
+    internal void CommitTable(SlotTable table)
+    {
+        _catalog.Save(table, Groups.Select(g => new ClusterCatalog.GroupRecord(g.Id, g.Path)));
+        ApplyTable(table);
+    }
+
+    private void ApplyTable(SlotTable table)
+    {
+        _table = table;
+        foreach (var group in Groups)
+        {
+            var serves = new bool[SlotHash.SlotCount];
+            var holds = new bool[SlotHash.SlotCount];
+            for (int slot = 0; slot < SlotHash.SlotCount; slot++)
+            {
+                var a = table[slot];
+                serves[slot] = a.ServingGroup == group.Id;
+                holds[slot] = serves[slot] || (a.State == SlotState.MigratingKeys && a.Group == group.Id);
+            }
+            group.Keyspace.SetServedSlots(serves, holds);
+        }
+        RefreshSingleGroup();
     }
 
     public int DatabaseCount => Keyspace.DatabaseCount;
@@ -49,18 +141,12 @@ public sealed class RebornCluster : IKeyValueCluster
         return _databases[db];
     }
 
-    /// <summary>The keyspace holding a key's slot. With one group, always group 0.</summary>
-    internal Keyspace Route(ReadOnlySpan<byte> key) => _groups[0].Keyspace;
-
-    /// <summary>The keyspace that holds every one of the keys, for atomic multi-key commands.</summary>
-    internal Keyspace RouteAll(ReadOnlySpan<byte[]> keys) => _groups[0].Keyspace;
-
     /// <summary>The engine of a group, for tests and tools that inspect records.</summary>
-    internal IStorageEngine EngineOf(int group) => _groups[group].Engine;
+    internal IStorageEngine EngineOf(int group) => Group(group).Engine;
 
-    internal IEnumerable<Keyspace> AllKeyspaces => _groups.Select(g => g.Keyspace);
+    internal IEnumerable<Keyspace> AllKeyspaces => Groups.Select(g => g.Keyspace);
 
-    public IDisposable BeginExclusive() => new ExclusiveScope(_groups);
+    public IDisposable BeginExclusive() => new ExclusiveScope(Groups.ToArray());
 
     private sealed class ExclusiveScope : IDisposable
     {
@@ -70,7 +156,7 @@ public sealed class RebornCluster : IKeyValueCluster
         public ExclusiveScope(LocalGroup[] groups)
         {
             _groups = groups;
-            foreach (var group in groups) group.Keyspace.Gate.Enter(); // always in group order: no deadlock
+            foreach (var group in groups) group.Keyspace.Gate.Enter(); // always in group-id order: no deadlock
         }
 
         public void Dispose()
@@ -85,21 +171,19 @@ public sealed class RebornCluster : IKeyValueCluster
     {
         set ??= new WatchSet();
         foreach (var key in keys)
-        {
-            var keyspace = Route(key.Span);
-            keyspace.Watches.Add(keyspace.Physical(db), key.Span.ToArray(), set);
-        }
+            foreach (var group in Groups)
+                group.Keyspace.Watches.Add(group.Keyspace.Physical(db), key.Span.ToArray(), set);
         return set;
     }
 
     public void Unwatch(WatchSet set)
     {
-        foreach (var group in _groups) group.Keyspace.Watches.Remove(set);
+        foreach (var group in Groups) group.Keyspace.Watches.Remove(set);
     }
 
     public ValueTask FlushAllAsync()
     {
-        foreach (var group in _groups) group.Keyspace.FlushAll();
+        foreach (var group in Groups) group.Keyspace.FlushAll();
         return ValueTask.CompletedTask;
     }
 
@@ -107,20 +191,20 @@ public sealed class RebornCluster : IKeyValueCluster
     {
         if ((uint)first >= Keyspace.DatabaseCount || (uint)second >= Keyspace.DatabaseCount)
             throw new RebornException(Errors.DbIndexOutOfRange);
-        foreach (var group in _groups) group.Keyspace.SwapDatabases(first, second);
+        foreach (var group in Groups) group.Keyspace.SwapDatabases(first, second);
         return ValueTask.CompletedTask;
     }
 
     public ValueTask FlushAsync()
     {
-        foreach (var group in _groups) group.Engine.Flush();
+        foreach (var group in Groups) group.Engine.Flush();
         return ValueTask.CompletedTask;
     }
 
     public ClusterStatistics GetStatistics()
     {
         long a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0;
-        foreach (var group in _groups)
+        foreach (var group in Groups)
         {
             var k = group.Keyspace;
             a += k.Expiry.ExpiredOnAccess; b += k.Expiry.ExpiredBySweep; c += k.Expiry.SweepRuns;
@@ -132,7 +216,7 @@ public sealed class RebornCluster : IKeyValueCluster
     public ValueTask<(long Expired, long Swept)> SweepAsync()
     {
         long expired = 0, swept = 0;
-        foreach (var group in _groups)
+        foreach (var group in Groups)
         {
             expired += group.Keyspace.SweepExpired(TimeSpan.FromMinutes(1), int.MaxValue); // on demand: no CPU budget
             swept += group.Keyspace.SweepGarbage(int.MaxValue);
@@ -147,10 +231,17 @@ public sealed class RebornCluster : IKeyValueCluster
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                foreach (var group in _groups)
+                foreach (var group in Groups)
                 {
-                    group.Keyspace.SweepExpired(_options.ExpiryBudget, 1000);
-                    group.Keyspace.SweepGarbage(_options.GarbageVersionsPerSweep);
+                    try
+                    {
+                        group.Keyspace.SweepExpired(_options.ExpiryBudget, 1000);
+                        group.Keyspace.SweepGarbage(_options.GarbageVersionsPerSweep);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException and not ObjectDisposedException)
+                    {
+                        Logger.LogError(error, "Background sweep of group {Group} failed; it runs again next tick", group.Id);
+                    }
                 }
             }
         }
@@ -158,15 +249,14 @@ public sealed class RebornCluster : IKeyValueCluster
         catch (ObjectDisposedException) { }
     }
 
-    private int _disposedOnce;
-
     /// <summary>Flushes and closes every group. Idempotent: a host may stop it and then dispose its container.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposedOnce, 1) == 1) return;
         _stop.Cancel();
+        await Migrations.StopAsync().ConfigureAwait(false);
         try { await _sweeps.ConfigureAwait(false); } catch (Exception) { /* the sweep never blocks shutdown */ }
-        foreach (var group in _groups)
+        foreach (var group in Groups)
         {
             group.Engine.Flush();
             group.Dispose();

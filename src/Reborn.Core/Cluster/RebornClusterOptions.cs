@@ -29,6 +29,9 @@ public sealed record RebornClusterOptions
     /// <summary>Dead collection versions the garbage sweep removes per step.</summary>
     public int GarbageVersionsPerSweep { get; init; } = 64;
 
+    /// <summary>Where migration and recovery say what they did. Null: nowhere.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
+
     public void Validate()
     {
         if (Engine != EngineKind.Memory && string.IsNullOrWhiteSpace(DataDirectory))

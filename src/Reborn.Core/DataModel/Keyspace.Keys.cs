@@ -167,13 +167,13 @@ internal sealed partial class Keyspace
             for (int attempt = 0; attempt < 100; attempt++)
             {
                 long total = 0;
-                for (int slot = 0; slot < SlotHash.SlotCount; slot++) total += _keyCounts[pdb * SlotHash.SlotCount + slot];
+                for (int slot = 0; slot < SlotHash.SlotCount; slot++) total += HeldCount(pdb, slot);
                 if (total <= 0) return null;
                 long pick = Random.Shared.NextInt64(total);
                 int chosen = 0;
                 for (; chosen < SlotHash.SlotCount; chosen++)
                 {
-                    long c = _keyCounts[pdb * SlotHash.SlotCount + chosen];
+                    long c = HeldCount(pdb, chosen);
                     if (pick < c) break;
                     pick -= c;
                 }
@@ -202,7 +202,7 @@ internal sealed partial class Keyspace
         long now = NowMs;
         while (slot < SlotHash.SlotCount)
         {
-            if (_keyCounts[pdb * SlotHash.SlotCount + slot] > 0)
+            if (HeldCount(pdb, slot) > 0)
             {
                 var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta);
                 using var it = _engine.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta + 1));
@@ -215,7 +215,7 @@ internal sealed partial class Keyspace
                     examined++;
                     var userKey = it.Key[KeyEncoding.PrefixLength..];
                     var record = it.Value;
-                    if (Metadata.PeekExpiry(record) is var exp && exp != 0 && exp <= now) continue;
+                    if (Metadata.PeekExpiry(record) is var exp && exp != 0 && exp < now) continue;
                     if (type != RedisType.None && Metadata.PeekType(record) != type) continue;
                     if (pattern.Length > 0 && !Glob.IsMatch(pattern, userKey)) continue;
                     into.Add(userKey.ToArray());
@@ -230,6 +230,36 @@ internal sealed partial class Keyspace
     }
 
     public ScanCursorStore ScanCursors { get; } = new();
+
+    /// <summary>
+    /// Scans one slot's keys of a database after <paramref name="after"/> (exclusive), spending the
+    /// budget; returns the last key examined when the budget ran out first, or null when the slot is done.
+    /// </summary>
+    public byte[]? ScanSlot(int db, int slot, byte[]? after, ReadOnlySpan<byte> pattern, RedisType type, ref long budget, List<byte[]> into)
+    {
+        int pdb = _databaseMap[db];
+        if (HeldCount(pdb, slot) <= 0) return null;
+        long now = NowMs;
+        var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta);
+        using var it = _engine.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta + 1));
+        if (after is null) it.SeekToFirst();
+        else { it.Seek(after); if (it.Valid && it.Key.SequenceEqual(after)) it.Next(); }
+        for (; it.Valid; it.Next())
+        {
+            if (budget <= 0) return it.Key.ToArray() is var next && next.Length > 0 ? Predecessor(next) : null;
+            budget--;
+            var userKey = it.Key[KeyEncoding.PrefixLength..];
+            var record = it.Value;
+            if (Metadata.PeekExpiry(record) is var exp && exp != 0 && exp < now) continue;
+            if (type != RedisType.None && Metadata.PeekType(record) != type) continue;
+            if (pattern.Length > 0 && !Glob.IsMatch(pattern, userKey)) continue;
+            into.Add(userKey.ToArray());
+        }
+        return null;
+    }
+
+    /// <summary>A resume point just before <paramref name="key"/>: resuming exclusively after it returns key itself next.</summary>
+    private static byte[] Predecessor(byte[] key) => key.AsSpan(0, key.Length - 1).ToArray();
 
     /// <summary>KEYS: every live key matching the pattern.</summary>
     public List<byte[]> Keys(int db, ReadOnlySpan<byte> pattern)

@@ -16,7 +16,7 @@ internal sealed partial class Keyspace
     private static readonly ValueReader<long, StringRead> ReadStringValue = static (record, nowMs) =>
     {
         long expire = Metadata.PeekExpiry(record);
-        if (expire != 0 && expire <= nowMs) return new StringRead(ReadStatus.Expired, null);
+        if (expire != 0 && expire < nowMs) return new StringRead(ReadStatus.Expired, null);
         if (Metadata.PeekType(record) != RedisType.String) return new StringRead(ReadStatus.WrongType, null);
         return new StringRead(ReadStatus.Found, Metadata.StringValue(record).ToArray());
     };
@@ -29,7 +29,9 @@ internal sealed partial class Keyspace
         int length = KeyEncoding.MetaKeyLength(key.Length);
         Span<byte> metaKey = length <= 256 ? stackalloc byte[length] : new byte[length];
         KeyEncoding.MetaKey(metaKey, slot, pdb, key);
-        if (!_engine.TryRead(metaKey, NowMs, ReadStringValue, out var read)) return null;
+        bool found = _engine.TryRead(metaKey, NowMs, ReadStringValue, out var read);
+        EnsureServed(slot); // after the read: a read that raced a migration switch is re-routed
+        if (!found) return null;
         switch (read.Status)
         {
             case ReadStatus.Found: return read.Value;
@@ -64,6 +66,7 @@ internal sealed partial class Keyspace
         var k = Ref(db, key);
         lock (Gate)
         {
+            EnsureServed(k.Slot);
             long now = NowMs;
             bool present = _engine.TryRead(k.MetaKey, 0, ReadMetadata, out var old);
             bool expired = present && old.IsExpired(now);

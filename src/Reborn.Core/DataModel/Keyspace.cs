@@ -20,18 +20,21 @@ internal sealed partial class Keyspace : IDisposable
     private readonly long[] _keyCounts = new long[DatabaseCount * SlotHash.SlotCount]; // by physical db, then slot
     private readonly bool[] _expiryPresent = new bool[DatabaseCount * SlotHash.SlotCount];
     private byte[] _databaseMap; // logical -> physical database; swapped whole by SWAPDB
-    private ulong _nextVersion;
+    private readonly VersionSource _versions;
+    private volatile bool[] _serves = Enumerable.Repeat(true, SlotHash.SlotCount).ToArray();
+    private volatile bool[] _holds = Enumerable.Repeat(true, SlotHash.SlotCount).ToArray();
+    private volatile SlotJournal? _journal;
 
     /// <summary>Guards every read-modify-write. Must not be held while waiting on I/O of another group.</summary>
     public readonly Lock Gate = new();
 
-    public Keyspace(IStorageEngine engine, TimeProvider time)
+    public Keyspace(IStorageEngine engine, TimeProvider time, VersionSource? versions = null)
     {
+        _versions = versions ?? new VersionSource();
         _engine = engine;
         _time = time;
         _batch = engine.CreateBatch();
         _databaseMap = engine.Get(KeyEncoding.SystemKey(KeyEncoding.SystemDatabaseMap)) ?? DefaultDatabaseMap();
-        _nextVersion = (ulong)DateTime.UtcNow.Ticks;
         LoadCounters();
     }
 
@@ -108,6 +111,7 @@ internal sealed partial class Keyspace : IDisposable
     /// </summary>
     private bool Lookup(in KeyRef k, out Metadata meta, out byte[]? record)
     {
+        EnsureServed(k.Slot);
         record = _engine.Get(k.MetaKey);
         if (record is null) { meta = default; return false; }
         meta = Metadata.Decode(record);
@@ -144,7 +148,37 @@ internal sealed partial class Keyspace : IDisposable
 
     private IWriteBatch Batch => _batch;
 
-    private ulong NewVersion() => Interlocked.Increment(ref _nextVersion);
+    private ulong NewVersion() => _versions.Next();
+
+    // ---- slot ownership (the cluster's slot table, as this group sees it) --------------------
+
+    /// <summary>
+    /// The slots this keyspace runs commands for. An operation on another slot throws
+    /// <see cref="SlotMovedException"/> after taking the gate, so a command routed just before a
+    /// migration switch is re-routed instead of running on the wrong group.
+    /// </summary>
+    public void SetServedSlots(bool[] serves, bool[] holds)
+    {
+        _holds = holds;
+        _serves = serves;
+    }
+
+    /// <summary>Slots whose keys here are live: served, or the source of a key-by-key move. Counting and scanning read only these.</summary>
+    public bool Holds(int slot) => _holds[slot];
+
+    public bool Serves(int slot) => _serves[slot];
+
+    private void EnsureServed(int slot)
+    {
+        if (!_serves[slot]) throw new SlotMovedException(slot);
+    }
+
+    /// <summary>Every write to a key passes here: WATCH and the snapshot-migration journal see it.</summary>
+    private void KeyTouched(in KeyRef k)
+    {
+        Watches.Touch(k.Pdb, k.UserKey);
+        _journal?.Record(k.Slot, k.Pdb, k.UserKey);
+    }
 
     private void AdjustCount(int slot, int pdb, long delta)
     {
@@ -158,7 +192,7 @@ internal sealed partial class Keyspace : IDisposable
     /// <summary>Deletes a key in the current batch: O(1) whatever its size; old elements become garbage.</summary>
     private void DeleteKey(in KeyRef k, in Metadata meta)
     {
-        Watches.Touch(k.Pdb, k.UserKey);
+        KeyTouched(k);
         _batch.Delete(k.MetaKey);
         if (meta.HasExpiry)
             _batch.Delete(KeyEncoding.ExpiryKey(k.Slot, k.Pdb, meta.ExpireAtMs, k.UserKey));
@@ -173,7 +207,7 @@ internal sealed partial class Keyspace : IDisposable
     /// <summary>Writes the metadata record, maintaining the expiry index and key count.</summary>
     private void PutMeta(in KeyRef k, ReadOnlySpan<byte> record, long oldExpireAtMs, bool existed)
     {
-        Watches.Touch(k.Pdb, k.UserKey);
+        KeyTouched(k);
         _batch.Put(k.MetaKey, record);
         long newExpire = Metadata.PeekExpiry(record);
         if (oldExpireAtMs != newExpire)
@@ -210,9 +244,12 @@ internal sealed partial class Keyspace : IDisposable
         int pdb = _databaseMap[db];
         long total = 0;
         lock (Gate)
-            for (int slot = 0; slot < SlotHash.SlotCount; slot++) total += _keyCounts[pdb * SlotHash.SlotCount + slot];
+            for (int slot = 0; slot < SlotHash.SlotCount; slot++) total += HeldCount(pdb, slot);
         return total;
     }
+
+    /// <summary>Keys of a slot and database that count here: zero for slots this group does not hold.</summary>
+    private long HeldCount(int pdb, int slot) => _holds[slot] ? _keyCounts[pdb * SlotHash.SlotCount + slot] : 0;
 
     public long SlotKeyCount(int slot)
     {

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Reborn.Core.DataModel;
+using Reborn.Core.Slots;
+using Reborn.Storage;
+
+namespace Reborn.Core.Cluster;
+
+/// <summary>
+/// The cluster's own records, kept in group 0's engine beside its data: the list of groups and
+/// the slot table. Written synchronously and flushed, so a restart restores exactly the topology
+/// that was acknowledged.
+/// </summary>
+internal sealed class ClusterCatalog
+{
+    private static readonly byte[] SlotTableKey = KeyEncoding.SystemKey(KeyEncoding.SystemSlotTable);
+    private static readonly byte[] GroupsKey = KeyEncoding.SystemKey(KeyEncoding.SystemGroups);
+    private readonly IStorageEngine _home;
+
+    public ClusterCatalog(IStorageEngine home) => _home = home;
+
+    /// <summary>A group as the catalog records it. Path null: the default folder under the data directory.</summary>
+    public sealed record GroupRecord(int Id, string? Path);
+
+    public SlotTable? LoadSlotTable() => _home.Get(SlotTableKey) is { } bytes ? SlotTable.Decode(bytes) : null;
+
+    public List<GroupRecord> LoadGroups() =>
+        _home.Get(GroupsKey) is { } bytes ? JsonSerializer.Deserialize<List<GroupRecord>>(bytes) ?? [] : [];
+
+    public void Save(SlotTable table, IEnumerable<GroupRecord> groups)
+    {
+        using var batch = _home.CreateBatch();
+        batch.Put(SlotTableKey, table.Encode());
+        batch.Put(GroupsKey, JsonSerializer.SerializeToUtf8Bytes(groups.OrderBy(g => g.Id).ToList()));
+        _home.Write(batch);
+        _home.Flush();
+    }
+}

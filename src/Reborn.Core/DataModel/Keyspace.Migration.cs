@@ -1,0 +1,176 @@
+using System.Buffers.Binary;
+using Reborn.Core.Slots;
+using Reborn.Storage;
+
+namespace Reborn.Core.DataModel;
+
+/// <summary>One key's records as they leave a group: the metadata record and its element and score records.</summary>
+internal sealed record KeyExport(int Slot, int Pdb, byte[] UserKey, byte[] MetaRecord, Metadata Meta, List<KeyValuePair<byte[], byte[]>> Records)
+{
+    public long Bytes => MetaRecord.Length + UserKey.Length + Records.Sum(r => (long)r.Key.Length + r.Value.Length);
+}
+
+/// <summary>
+/// Moving keys between groups. Export and import bypass slot ownership: they are how ownership
+/// changes. Callers that write hold the gate of the keyspace they write (always in group-id order
+/// when they hold two).
+/// </summary>
+internal sealed partial class Keyspace
+{
+    /// <summary>Exports a live key from <paramref name="reader"/> (the engine or a snapshot); null when absent or expired.</summary>
+    public KeyExport? ExportKey(IStorageReader reader, int slot, int pdb, ReadOnlySpan<byte> userKey, long nowMs)
+    {
+        var metaKey = KeyEncoding.MetaKey(slot, pdb, userKey);
+        var record = reader.Get(metaKey);
+        if (record is null) return null;
+        var meta = Metadata.Decode(record);
+        if (meta.IsExpired(nowMs)) return null;
+        var records = new List<KeyValuePair<byte[], byte[]>>();
+        if (meta.Type != RedisType.String)
+        {
+            foreach (byte kind in new[] { KeyEncoding.KindElement, KeyEncoding.KindScore })
+            {
+                var prefix = KeyEncoding.ElementPrefix(slot, pdb, kind, userKey, meta.Version);
+                using var it = reader.CreateIterator(prefix, KeyEncoding.PrefixEnd(prefix));
+                for (it.SeekToFirst(); it.Valid; it.Next()) records.Add(new(it.Key.ToArray(), it.Value.ToArray()));
+            }
+        }
+        return new KeyExport(slot, pdb, userKey.ToArray(), record, meta, records);
+    }
+
+    /// <summary>Exports a key under the gate; an expired key is deleted here instead (it must not travel).</summary>
+    public KeyExport? ExportLiveKey(int slot, int pdb, ReadOnlySpan<byte> userKey)
+    {
+        var export = ExportKey(_engine, slot, pdb, userKey, NowMs);
+        if (export is null)
+        {
+            var k = new KeyRef(slot, pdb, KeyEncoding.MetaKey(slot, pdb, userKey));
+            var record = _engine.Get(k.MetaKey);
+            if (record is not null)
+            {
+                BeginWrite();
+                DeleteKey(k, Metadata.Decode(record));
+                Commit();
+            }
+        }
+        return export;
+    }
+
+    /// <summary>
+    /// Writes exported keys into this keyspace in one batch (caller holds the gate). A copy already
+    /// here (a crash between copy and delete) is replaced. Records keep their version: versions are
+    /// unique across the process's groups.
+    /// </summary>
+    public void ImportKeys(IEnumerable<KeyExport> exports)
+    {
+        BeginWrite();
+        foreach (var export in exports)
+        {
+            var k = new KeyRef(export.Slot, export.Pdb, KeyEncoding.MetaKey(export.Slot, export.Pdb, export.UserKey));
+            var existing = _engine.Get(k.MetaKey);
+            if (existing is not null) DeleteKey(k, Metadata.Decode(existing));
+            foreach (var record in export.Records) _batch.Put(record.Key, record.Value);
+            PutMeta(k, export.MetaRecord, 0, false);
+        }
+        Commit();
+    }
+
+    /// <summary>Deletes a key that now lives in another group (caller holds the gate). O(1): its elements become garbage.</summary>
+    public void RemoveMovedKey(int slot, int pdb, ReadOnlySpan<byte> userKey)
+    {
+        var k = new KeyRef(slot, pdb, KeyEncoding.MetaKey(slot, pdb, userKey));
+        var record = _engine.Get(k.MetaKey);
+        if (record is null) return;
+        BeginWrite();
+        DeleteKey(k, Metadata.Decode(record));
+        Commit();
+    }
+
+    public bool HasKey(int slot, int pdb, ReadOnlySpan<byte> userKey) => _engine.Get(KeyEncoding.MetaKey(slot, pdb, userKey)) is not null;
+
+    /// <summary>Up to <paramref name="max"/> user keys of a slot (every database), from <paramref name="reader"/>, in key order after <paramref name="after"/>.</summary>
+    public List<(int Pdb, byte[] Key)> ListSlotKeys(IStorageReader reader, int slot, int max, (int Pdb, byte[] Key)? after = null)
+    {
+        var keys = new List<(int, byte[])>();
+        for (int pdb = after?.Pdb ?? 0; pdb < DatabaseCount && keys.Count < max; pdb++)
+        {
+            var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta);
+            using var it = reader.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta + 1));
+            if (after is { } a && a.Pdb == pdb)
+            {
+                var from = KeyEncoding.MetaKey(slot, pdb, a.Key);
+                it.Seek(from);
+                if (it.Valid && it.Key.SequenceEqual(from)) it.Next();
+            }
+            else it.SeekToFirst();
+            for (; it.Valid && keys.Count < max; it.Next()) keys.Add((pdb, it.Key[KeyEncoding.PrefixLength..].ToArray()));
+        }
+        return keys;
+    }
+
+    /// <summary>Deletes every record of the slots (a finished move's source, or a rolled-back copy's target).</summary>
+    public void DropSlots(IEnumerable<int> slots)
+    {
+        lock (Gate)
+        {
+            BeginWrite();
+            foreach (int slot in slots)
+            {
+                var (start, end) = KeyEncoding.SlotRange(slot);
+                _batch.DeleteRange(start, end);
+                for (int pdb = 0; pdb < DatabaseCount; pdb++)
+                {
+                    _keyCounts[pdb * SlotHash.SlotCount + slot] = 0;
+                    _expiryPresent[pdb * SlotHash.SlotCount + slot] = false;
+                }
+            }
+            Commit();
+        }
+    }
+
+    /// <summary>Whether any record of the slot is stored here.</summary>
+    public bool HasRecords(int slot)
+    {
+        var (start, end) = KeyEncoding.SlotRange(slot);
+        using var it = _engine.CreateIterator(start, end);
+        it.SeekToFirst();
+        return it.Valid;
+    }
+
+    /// <summary>This keyspace and another in gate order (lower group id first); ties keep this one first.</summary>
+    public (Keyspace Lower, Keyspace Higher) GroupOrder(Keyspace other) => GroupId <= other.GroupId ? (this, other) : (other, this);
+
+    /// <summary>The id of the group this keyspace belongs to (lock ordering).</summary>
+    public int GroupId { get; set; }
+
+    /// <summary>Keys and approximate bytes of one slot in this group.</summary>
+    public (long Keys, long Bytes) SlotStatistics(int slot)
+    {
+        long keys = 0;
+        lock (Gate)
+            for (int pdb = 0; pdb < DatabaseCount; pdb++) keys += _keyCounts[pdb * SlotHash.SlotCount + slot];
+        var (start, end) = KeyEncoding.SlotRange(slot);
+        return (keys, _engine.ApproximateSize(start, end));
+    }
+
+    public long SlotKeyCount(int pdb, int slot) => _keyCounts[pdb * SlotHash.SlotCount + slot];
+
+    /// <summary>Starts journaling writes to the slots (snapshot migration); returns the journal.</summary>
+    public SlotJournal StartJournal(bool[] slots) => _journal = new SlotJournal(slots);
+
+    public void StopJournal() => _journal = null;
+
+    /// <summary>The database map, so a new group starts with the same logical-to-physical mapping.</summary>
+    public byte[] DatabaseMap => (byte[])_databaseMap.Clone();
+
+    public void AdoptDatabaseMap(byte[] map)
+    {
+        lock (Gate)
+        {
+            BeginWrite();
+            _batch.Put(KeyEncoding.SystemKey(KeyEncoding.SystemDatabaseMap), map);
+            Commit();
+            _databaseMap = (byte[])map.Clone();
+        }
+    }
+}

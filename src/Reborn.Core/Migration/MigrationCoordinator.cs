@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Reborn.Core.Cluster;
+using Reborn.Core.DataModel;
+using Reborn.Core.Slots;
+
+namespace Reborn.Core.Migration;
+
+/// <summary>
+/// Runs one slot-range migration at a time, in either mode, and recovers after a crash: a move
+/// key by key resumes; a snapshot copy rolls back. Invariants: no acknowledged write is lost and
+/// no key is ever served from two groups. Lock order whenever two gates are held: lower group id first.
+/// </summary>
+internal sealed class MigrationCoordinator
+{
+    private readonly RebornCluster _cluster;
+    private readonly Lock _gate = new();
+    private CancellationTokenSource? _cancel;
+    private Task _running = Task.CompletedTask;
+    private MigrationProgress _last = MigrationProgress.Idle;
+
+    // progress of the running job
+    private MigrationMode _mode;
+    private int _first, _lastSlot, _target, _slotsDone;
+    private long _keys, _bytes, _started, _longestFreezeTicks;
+    private MigrationState _state = MigrationState.Idle;
+    private string? _error;
+
+    public MigrationCoordinator(RebornCluster cluster) => _cluster = cluster;
+
+    private ILogger Log => _cluster.Logger;
+
+    public MigrationProgress Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_state != MigrationState.Running) return _last;
+                return Snapshot(MigrationState.Running);
+            }
+        }
+    }
+
+    private MigrationProgress Snapshot(MigrationState state) => new(state, _mode, _first, _lastSlot, _target, _slotsDone,
+        Interlocked.Read(ref _keys), Interlocked.Read(ref _bytes), Stopwatch.GetElapsedTime(_started),
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestFreezeTicks)), _error);
+
+    public Task Completion { get { lock (_gate) return _running; } }
+
+    /// <summary>Starts moving [first, last] to <paramref name="target"/> in the background.</summary>
+    public MigrationProgress Start(int first, int last, int target, MigrationMode mode, MigrationOptions options)
+    {
+        if (first < 0 || last >= SlotHash.SlotCount || first > last) throw new RebornException($"ERR invalid slot range {first}-{last}");
+        _cluster.Group(target); // throws for an unknown group
+        lock (_gate)
+        {
+            if (_state == MigrationState.Running) throw new RebornException("ERR a migration is already running");
+            (_mode, _first, _lastSlot, _target, _slotsDone, _keys, _bytes, _longestFreezeTicks, _error) = (mode, first, last, target, 0, 0, 0, 0, null);
+            _started = Stopwatch.GetTimestamp();
+            _state = MigrationState.Running;
+            _cancel = new CancellationTokenSource();
+            var token = _cancel.Token;
+            _running = Task.Run(() => RunAsync(first, last, target, mode, options, token));
+            return Snapshot(MigrationState.Running);
+        }
+    }
+
+    public bool Cancel()
+    {
+        lock (_gate)
+        {
+            if (_state != MigrationState.Running) return false;
+            _cancel?.Cancel();
+            return true;
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        Cancel();
+        try { await Completion.ConfigureAwait(false); } catch (Exception) { }
+    }
+
+    private async Task RunAsync(int first, int last, int target, MigrationMode mode, MigrationOptions options, CancellationToken token)
+    {
+        MigrationState outcome;
+        try
+        {
+            Log.LogInformation("Migration of slots {First}-{Last} to group {Target} ({Mode}) started", first, last, target, mode);
+            if (mode == MigrationMode.Key) await MoveKeyByKeyAsync(first, last, target, options, token).ConfigureAwait(false);
+            else await MoveBySnapshotAsync(first, last, target, options, token).ConfigureAwait(false);
+            outcome = MigrationState.Completed;
+            Log.LogInformation("Migration of slots {First}-{Last} to group {Target} completed: {Keys} keys, {Bytes} bytes", first, last, target, _keys, _bytes);
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = MigrationState.Cancelled;
+            Log.LogWarning("Migration of slots {First}-{Last} to group {Target} cancelled; unfinished slots rolled back to their source", first, last, target);
+        }
+        catch (Exception error)
+        {
+            outcome = MigrationState.Failed;
+            _error = error.Message;
+            Log.LogError(error, "Migration of slots {First}-{Last} to group {Target} failed", first, last, target);
+        }
+        lock (_gate)
+        {
+            _last = Snapshot(outcome);
+            _state = outcome;
+        }
+    }
+
+    // ---- key by key ----------------------------------------------------------------------------
+
+    /// <summary>Moves one key of a slot moving key by key, if the source still has it (called by routing).</summary>
+    public void MoveKeyNow(int db, int slot, ReadOnlySpan<byte> key, SlotAssignment a)
+    {
+        var source = _cluster.Group(a.Group).Keyspace;
+        int pdb = source.Physical(db);
+        // The source of a key-by-key slot never gains keys, so a miss here needs no lock.
+        if (!source.HasKey(slot, pdb, key)) return;
+        MoveKey(a.Group, a.Target, slot, pdb, key);
+    }
+
+    private void MoveKey(int from, int to, int slot, int pdb, ReadOnlySpan<byte> key)
+    {
+        var source = _cluster.Group(from).Keyspace;
+        var target = _cluster.Group(to).Keyspace;
+        var (lower, higher) = from < to ? (source, target) : (target, source);
+        lock (lower.Gate)
+        lock (higher.Gate)
+        {
+            if (target.HasKey(slot, pdb, key))
+            {
+                // Only a crash between copy and delete leaves both: the target's copy is the live one.
+                source.RemoveMovedKey(slot, pdb, key);
+                return;
+            }
+            var export = source.ExportLiveKey(slot, pdb, key);
+            if (export is null) return;
+            target.ImportKeys([export]);
+            source.RemoveMovedKey(slot, pdb, key);
+            Interlocked.Increment(ref _keys);
+            Interlocked.Add(ref _bytes, export.Bytes);
+        }
+    }
+
+    private async Task MoveKeyByKeyAsync(int first, int last, int target, MigrationOptions options, CancellationToken token)
+    {
+        var slots = Enumerable.Range(first, last - first + 1).Where(s => _cluster.Table[s].ServingGroup != target || _cluster.Table[s].IsMigrating).ToList();
+        // Every router sees the migrating state before any key moves.
+        _cluster.ChangeTable(t => t.With(slots.Select(s => (s, t[s].State == SlotState.MigratingKeys
+            ? t[s] : new SlotAssignment(t[s].Group, SlotState.MigratingKeys, target)))));
+        var pacer = new Pacer(options);
+        try
+        {
+            foreach (int slot in slots)
+            {
+                await DrainSlotAsync(slot, pacer, token).ConfigureAwait(false);
+                Interlocked.Increment(ref _slotsDone);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Unfinished slots go back: the keys already moved return to the source, key by key.
+            var unfinished = slots.Where(s => _cluster.Table[s].State == SlotState.MigratingKeys).ToList();
+            _cluster.ChangeTable(t => t.With(unfinished.Select(s => (s, new SlotAssignment(t[s].Target, SlotState.MigratingKeys, t[s].Group)))));
+            foreach (int slot in unfinished) await DrainSlotAsync(slot, new Pacer(new MigrationOptions()), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Moves every key of a key-by-key slot from its source, then makes the slot stable on the target.</summary>
+    private async Task DrainSlotAsync(int slot, Pacer pacer, CancellationToken token)
+    {
+        var a = _cluster.Table[slot];
+        var source = _cluster.Group(a.Group).Keyspace;
+        while (true)
+        {
+            token.ThrowIfCancellationRequested();
+            var keys = source.ListSlotKeys(source.Engine, slot, pacer.BatchKeys);
+            if (keys.Count == 0) break;
+            long before = Interlocked.Read(ref _bytes);
+            foreach (var (pdb, key) in keys) MoveKey(a.Group, a.Target, slot, pdb, key);
+            await pacer.PaceAsync(keys.Count, Interlocked.Read(ref _bytes) - before, token).ConfigureAwait(false);
+        }
+        _cluster.ChangeTable(t => t.With([(slot, new SlotAssignment(a.Target))]));
+        source.DropSlots([slot]);
+    }
+
+    // ---- snapshot -------------------------------------------------------------------------------
+
+    private async Task MoveBySnapshotAsync(int first, int last, int target, MigrationOptions options, CancellationToken token)
+    {
+        var pacer = new Pacer(options);
+        // One pass per source group: a range may span several owners.
+        var bySource = Enumerable.Range(first, last - first + 1)
+            .Where(s => _cluster.Table[s].ServingGroup != target)
+            .GroupBy(s => _cluster.Table[s].ServingGroup)
+            .ToList();
+        foreach (var part in bySource)
+        {
+            await CopySlotsAsync(part.Key, target, part.ToList(), pacer, options, token).ConfigureAwait(false);
+            Interlocked.Add(ref _slotsDone, part.Count());
+        }
+    }
+
+    private async Task CopySlotsAsync(int from, int to, List<int> slots, Pacer pacer, MigrationOptions options, CancellationToken token)
+    {
+        var source = _cluster.Group(from).Keyspace;
+        var target = _cluster.Group(to).Keyspace;
+        var mask = new bool[SlotHash.SlotCount];
+        foreach (int slot in slots) mask[slot] = true;
+        _cluster.ChangeTable(t => t.With(slots.Select(s => (s, new SlotAssignment(from, SlotState.MigratingSnapshot, to)))));
+        var journal = source.StartJournal(mask); // before the snapshot: every later write is journaled
+        try
+        {
+            using (var snapshot = source.Engine.CreateSnapshot())
+            {
+                long now = source.NowMs;
+                foreach (int slot in slots)
+                {
+                    (int, byte[])? after = null;
+                    while (true)
+                    {
+                        token.ThrowIfCancellationRequested();
+                        var keys = source.ListSlotKeys(snapshot, slot, pacer.BatchKeys, after);
+                        if (keys.Count == 0) break;
+                        after = keys[^1];
+                        var exports = new List<KeyExport>(keys.Count);
+                        long bytes = 0;
+                        foreach (var (pdb, key) in keys)
+                            if (source.ExportKey(snapshot, slot, pdb, key, now) is { } export) { exports.Add(export); bytes += export.Bytes; }
+                        lock (target.Gate) target.ImportKeys(exports);
+                        Interlocked.Add(ref _keys, exports.Count);
+                        Interlocked.Add(ref _bytes, bytes);
+                        await pacer.PaceAsync(exports.Count, bytes, token).ConfigureAwait(false);
+                    }
+                }
+            }
+            // Replay what changed meanwhile until the gap is small.
+            for (int round = 0; round < 50 && journal.Count > options.FreezeBelowKeys; round++)
+            {
+                token.ThrowIfCancellationRequested();
+                Replay(source, target, journal.Drain());
+            }
+            token.ThrowIfCancellationRequested();
+            // The freeze: writes to these slots wait on the gates, then find the new owner and succeed.
+            var (lower, higher) = from < to ? (source, target) : (target, source);
+            long frozen = Stopwatch.GetTimestamp();
+            lock (lower.Gate)
+            lock (higher.Gate)
+            {
+                Replay(source, target, journal.Drain());
+                _cluster.ChangeTable(t => t.With(slots.Select(s => (s, new SlotAssignment(to)))));
+                source.StopJournal();
+            }
+            long freezeTicks = Stopwatch.GetElapsedTime(frozen).Ticks;
+            if (freezeTicks > Interlocked.Read(ref _longestFreezeTicks)) Interlocked.Exchange(ref _longestFreezeTicks, freezeTicks);
+            Log.LogInformation("Snapshot switch of {Count} slots to group {Target}: writes frozen {Ms:F1} ms", slots.Count, to, TimeSpan.FromTicks(freezeTicks).TotalMilliseconds);
+            source.DropSlots(slots);
+        }
+        catch (Exception)
+        {
+            source.StopJournal();
+            if (slots.Any(s => _cluster.Table[s].State == SlotState.MigratingSnapshot))
+            {
+                _cluster.ChangeTable(t => t.With(slots.Select(s => (s, new SlotAssignment(from)))));
+                target.DropSlots(slots);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Copies the current state of journaled keys (or their absence) to the target.</summary>
+    private void Replay(Keyspace source, Keyspace target, List<(int Pdb, byte[] Key)> keys)
+    {
+        if (keys.Count == 0) return;
+        var (lower, higher) = source.GroupOrder(target);
+        lock (lower.Gate)
+        lock (higher.Gate)
+        {
+            foreach (var (pdb, key) in keys)
+            {
+                int slot = SlotHash.GetSlot(key);
+                var export = source.ExportKey(source.Engine, slot, pdb, key, source.NowMs);
+                if (export is null) target.RemoveMovedKey(slot, pdb, key);
+                else
+                {
+                    target.ImportKeys([export]);
+                    Interlocked.Add(ref _bytes, export.Bytes);
+                }
+            }
+        }
+    }
+
+    // ---- recovery ------------------------------------------------------------------------------
+
+    /// <summary>
+    /// At open: a snapshot copy a crash interrupted rolls back (its partial copy is dropped); a
+    /// key-by-key move resumes in the background; records of slots a group does not hold (a crash
+    /// after a switch, before the source was cleaned) are dropped. Each says so in the log.
+    /// </summary>
+    public void Recover()
+    {
+        var table = _cluster.Table;
+        var snapshotSlots = Enumerable.Range(0, SlotHash.SlotCount).Where(s => table[s].State == SlotState.MigratingSnapshot).ToList();
+        if (snapshotSlots.Count > 0)
+        {
+            foreach (var part in snapshotSlots.GroupBy(s => table[s].Target))
+                _cluster.Group(part.Key).Keyspace.DropSlots(part);
+            _cluster.ChangeTable(t => t.With(snapshotSlots.Select(s => (s, new SlotAssignment(t[s].Group)))));
+            Log.LogWarning("Recovery: rolled back the interrupted snapshot migration of {Count} slots (first {First})", snapshotSlots.Count, snapshotSlots[0]);
+        }
+        foreach (var group in _cluster.Groups)
+        {
+            var foreign = Enumerable.Range(0, SlotHash.SlotCount).Where(s => !group.Keyspace.Holds(s) && group.Keyspace.HasRecords(s)).ToList();
+            if (foreign.Count == 0) continue;
+            group.Keyspace.DropSlots(foreign);
+            Log.LogWarning("Recovery: group {Group} dropped leftover records of {Count} slots it does not own", group.Id, foreign.Count);
+        }
+        var keySlots = Enumerable.Range(0, SlotHash.SlotCount).Where(s => _cluster.Table[s].State == SlotState.MigratingKeys).ToList();
+        if (keySlots.Count > 0)
+        {
+            int target = _cluster.Table[keySlots[0]].Target;
+            Log.LogWarning("Recovery: resuming the key-by-key migration of {Count} slots to group {Target}", keySlots.Count, target);
+            Start(keySlots.Min(), keySlots.Max(), target, MigrationMode.Key, new MigrationOptions());
+        }
+    }
+
+    /// <summary>Spreads work over time so a migration stays under its key and byte rates.</summary>
+    private sealed class Pacer(MigrationOptions options)
+    {
+        private readonly long _started = Stopwatch.GetTimestamp();
+        private long _keys, _bytes;
+
+        public int BatchKeys => options.BatchKeys;
+
+        public async Task PaceAsync(long keys, long bytes, CancellationToken token)
+        {
+            _keys += keys;
+            _bytes += bytes;
+            double due = 0;
+            if (options.MaxKeysPerSecond > 0) due = Math.Max(due, (double)_keys / options.MaxKeysPerSecond);
+            if (options.MaxBytesPerSecond > 0) due = Math.Max(due, (double)_bytes / options.MaxBytesPerSecond);
+            var wait = TimeSpan.FromSeconds(due) - Stopwatch.GetElapsedTime(_started);
+            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, token).ConfigureAwait(false);
+        }
+    }
+}

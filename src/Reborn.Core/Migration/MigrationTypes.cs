@@ -1,0 +1,51 @@
+namespace Reborn.Core.Migration;
+
+/// <summary>How a slot range moves. Persisted in the slot table through SlotState: numbers are append-only.</summary>
+public enum MigrationMode
+{
+    /// <summary>RebornDB's two-phase move: key by key, a touched key first; the target serves at once.</summary>
+    Key = 0,
+
+    /// <summary>Range copy from a snapshot, a journal of concurrent writes replayed, a short freeze, the switch.</summary>
+    Snapshot = 1,
+}
+
+/// <summary>A migration's lifecycle, as REBORN MIGRATION STATUS reports it.</summary>
+public enum MigrationState { Idle = 0, Running = 1, Completed = 2, Failed = 3, Cancelled = 4 }
+
+/// <summary>Throttle and batch sizes of a migration.</summary>
+public sealed record MigrationOptions
+{
+    /// <summary>Keys moved per second at most; 0 means unthrottled.</summary>
+    public long MaxKeysPerSecond { get; init; }
+
+    /// <summary>Bytes moved per second at most; 0 means unthrottled.</summary>
+    public long MaxBytesPerSecond { get; init; }
+
+    /// <summary>Keys read and written per batch.</summary>
+    public int BatchKeys { get; init; } = 512;
+
+    /// <summary>Snapshot mode: stop replaying and freeze once fewer journaled keys than this remain.</summary>
+    public int FreezeBelowKeys { get; init; } = 256;
+}
+
+/// <summary>A snapshot of a migration's progress.</summary>
+public sealed record MigrationProgress(
+    MigrationState State,
+    MigrationMode Mode,
+    int FirstSlot,
+    int LastSlot,
+    int TargetGroup,
+    int SlotsDone,
+    long KeysMoved,
+    long BytesMoved,
+    TimeSpan Elapsed,
+    TimeSpan LongestFreeze,
+    string? Error)
+{
+    public static MigrationProgress Idle { get; } = new(MigrationState.Idle, MigrationMode.Key, 0, 0, 0, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, null);
+
+    public int SlotsTotal => LastSlot - FirstSlot + 1;
+    public double KeysPerSecond => Elapsed.TotalSeconds > 0 ? KeysMoved / Elapsed.TotalSeconds : 0;
+    public double BytesPerSecond => Elapsed.TotalSeconds > 0 ? BytesMoved / Elapsed.TotalSeconds : 0;
+}
