@@ -128,6 +128,76 @@ internal sealed partial class Keyspace
         }
     }
 
+    /// <summary>A key's metadata if present (expired or not), without its elements.</summary>
+    public Metadata? PeekMeta(int slot, int pdb, ReadOnlySpan<byte> userKey)
+        => _engine.Get(KeyEncoding.MetaKey(slot, pdb, userKey)) is { } record ? Metadata.Decode(record) : null;
+
+    /// <summary>
+    /// The element and score records of one key version in chunks, read from the live engine. Used for
+    /// big collections moving key by key: their source no longer serves the slot, so nothing else
+    /// writes them while the chunks travel.
+    /// </summary>
+    public IEnumerable<List<KeyValuePair<byte[], byte[]>>> ReadElementChunks(int slot, int pdb, byte[] userKey, ulong version, int chunk)
+    {
+        foreach (byte kind in new[] { KeyEncoding.KindElement, KeyEncoding.KindScore })
+        {
+            var prefix = KeyEncoding.ElementPrefix(slot, pdb, kind, userKey, version);
+            byte[]? after = null;
+            while (true)
+            {
+                var records = new List<KeyValuePair<byte[], byte[]>>(chunk);
+                using (var it = _engine.CreateIterator(after ?? prefix, KeyEncoding.PrefixEnd(prefix)))
+                {
+                    it.SeekToFirst();
+                    if (after is not null && it.Valid && it.Key.SequenceEqual(after)) it.Next();
+                    for (; it.Valid && records.Count < chunk; it.Next()) records.Add(new(it.Key.ToArray(), it.Value.ToArray()));
+                }
+                if (records.Count == 0) break;
+                yield return records;
+                if (records.Count < chunk) break;
+                after = records[^1].Key;
+            }
+        }
+    }
+
+    /// <summary>Writes element records under another version (invisible until metadata names it); no gate needed.</summary>
+    public void WriteRecordsAsVersion(List<KeyValuePair<byte[], byte[]>> records, int keyLength, ulong version)
+    {
+        using var batch = _engine.CreateBatch();
+        int at = KeyEncoding.PrefixLength + 4 + keyLength;
+        foreach (var (key, value) in records)
+        {
+            var rekeyed = (byte[])key.Clone();
+            BinaryPrimitives.WriteUInt64BigEndian(rekeyed.AsSpan(at), version);
+            batch.Put(rekeyed, value);
+        }
+        _engine.Write(batch);
+    }
+
+    /// <summary>Installs the metadata of a key whose elements were written beforehand under <paramref name="version"/> (caller holds the gate).</summary>
+    public void ImportMetaAsVersion(int slot, int pdb, ReadOnlySpan<byte> userKey, Metadata meta, ulong version)
+    {
+        var k = new KeyRef(slot, pdb, KeyEncoding.MetaKey(slot, pdb, userKey));
+        meta.Version = version;
+        BeginWrite();
+        PutMeta(k, meta.EncodeCollection(), 0, false);
+        Commit();
+    }
+
+    /// <summary>Queues records written under a version that never became visible, for the garbage sweep.</summary>
+    public void DiscardVersion(int slot, int pdb, ReadOnlySpan<byte> userKey, ulong version, RedisType type)
+    {
+        lock (Gate)
+        {
+            BeginWrite();
+            _batch.Put(KeyEncoding.GarbageKey(version, slot, pdb, userKey), [(byte)type]);
+            Garbage.Queued++;
+            Commit();
+        }
+    }
+
+    public ulong NextVersion() => NewVersion();
+
     /// <summary>Whether any record of the slot is stored here.</summary>
     public bool HasRecords(int slot)
     {

@@ -123,26 +123,89 @@ internal sealed class MigrationCoordinator
         MoveKey(a.Group, a.Target, slot, pdb, key);
     }
 
+    /// <summary>Collections above this many elements move in chunks, without holding the gates.</summary>
+    public const int ChunkedAbove = 4096;
+    private const int ChunkRecords = 2048;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _movingKeys = new();
+
     private void MoveKey(int from, int to, int slot, int pdb, ReadOnlySpan<byte> key)
     {
         var source = _cluster.Group(from).Keyspace;
         var target = _cluster.Group(to).Keyspace;
-        var (lower, higher) = from < to ? (source, target) : (target, source);
+        string id = $"{slot}/{pdb}/{Convert.ToBase64String(key)}";
+        if (_movingKeys.TryGetValue(id, out var inFlight)) { inFlight.Task.Wait(); return; }
+        var (lower, higher) = source.GroupOrder(target);
+        Metadata big;
+        TaskCompletionSource mine;
         lock (lower.Gate)
         lock (higher.Gate)
         {
-            if (target.HasKey(slot, pdb, key))
+            if (_movingKeys.TryGetValue(id, out inFlight)) { /* waited for below */ }
+            else if (target.HasKey(slot, pdb, key))
             {
                 // Only a crash between copy and delete leaves both: the target's copy is the live one.
                 source.RemoveMovedKey(slot, pdb, key);
                 return;
             }
-            var export = source.ExportLiveKey(slot, pdb, key);
-            if (export is null) return;
-            target.ImportKeys([export]);
-            source.RemoveMovedKey(slot, pdb, key);
-            Interlocked.Increment(ref _keys);
-            Interlocked.Add(ref _bytes, export.Bytes);
+            else
+            {
+                var meta = source.PeekMeta(slot, pdb, key);
+                if (meta is null) return;
+                if (meta.Value.Type == RedisType.String || meta.Value.Count <= ChunkedAbove)
+                {
+                    var export = source.ExportLiveKey(slot, pdb, key);
+                    if (export is null) return;
+                    target.ImportKeys([export]);
+                    source.RemoveMovedKey(slot, pdb, key);
+                    Interlocked.Increment(ref _keys);
+                    Interlocked.Add(ref _bytes, export.Bytes);
+                    return;
+                }
+                big = meta.Value;
+                mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _movingKeys[id] = mine;
+                goto Chunked;
+            }
+        }
+        inFlight!.Task.Wait();
+        return;
+
+    Chunked:
+        // A big collection travels in chunks with no gate held: the source no longer serves the
+        // slot, so nothing writes it meanwhile; commands touching it wait on the in-flight move.
+        var userKey = key.ToArray();
+        try
+        {
+            ulong version = target.NextVersion();
+            long bytes = 0;
+            foreach (var chunk in source.ReadElementChunks(slot, pdb, userKey, big.Version, ChunkRecords))
+            {
+                target.WriteRecordsAsVersion(chunk, userKey.Length, version);
+                bytes += chunk.Sum(r => (long)r.Key.Length + r.Value.Length);
+            }
+            lock (lower.Gate)
+            lock (higher.Gate)
+            {
+                var now = source.PeekMeta(slot, pdb, userKey);
+                if (now is { } m && m.Version == big.Version && !m.IsExpired(source.NowMs))
+                {
+                    target.ImportMetaAsVersion(slot, pdb, userKey, m, version);
+                    source.RemoveMovedKey(slot, pdb, userKey);
+                    Interlocked.Increment(ref _keys);
+                    Interlocked.Add(ref _bytes, bytes);
+                }
+                else
+                {
+                    // It expired (or was removed) while travelling: the copy never becomes visible.
+                    target.DiscardVersion(slot, pdb, userKey, version, big.Type);
+                    if (now is not null) source.RemoveMovedKey(slot, pdb, userKey);
+                }
+            }
+        }
+        finally
+        {
+            _movingKeys.TryRemove(id, out _);
+            mine.TrySetResult();
         }
     }
 

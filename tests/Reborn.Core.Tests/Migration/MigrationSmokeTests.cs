@@ -63,6 +63,30 @@ public sealed class MigrationSmokeTests(EngineKind engine, MigrationMode mode)
         }
     }
 
+    [Test]
+    public async Task BigCollectionsMoveWhole()
+    {
+        await using var cluster = await Open();
+        var db = cluster.GetDatabase(0);
+        var entries = Enumerable.Range(0, 10_000).Select(i => new HashEntry("f" + i, "v" + i)).ToArray();
+        await db.HashSetAsync("{big}hash", entries);
+        await db.ListRightPushAsync("{big}list", Enumerable.Range(0, 6_000).Select(i => (RebornValue)("e" + i)).ToArray());
+        await db.SortedSetAddAsync("{big}zset", Enumerable.Range(0, 5_000).Select(i => new SortedSetEntry("m" + i, i)).ToArray());
+        int slot = SlotHash.GetSlot("big"u8);
+        await cluster.AddGroupAsync(1);
+        var result = await cluster.MigrateAsync(slot, slot, 1, mode);
+        Assert.That(result.State, Is.EqualTo(MigrationState.Completed), result.Error);
+        Assert.That(result.KeysMoved, Is.EqualTo(3));
+        Assert.That(await db.HashLengthAsync("{big}hash"), Is.EqualTo(10_000));
+        Assert.That((string?)await db.HashGetAsync("{big}hash", "f9999"), Is.EqualTo("v9999"));
+        var list = await db.ListRangeAsync("{big}list", 0, -1);
+        Assert.That(list.Select(v => (string?)v), Is.EqualTo(Enumerable.Range(0, 6_000).Select(i => "e" + i)));
+        Assert.That(await db.SortedSetRankAsync("{big}zset", "m4321"), Is.EqualTo(4321));
+        Assert.That(cluster.GetSlotStatistics(slot).Keys, Is.EqualTo(3));
+        await cluster.SweepAsync();
+        Assert.That(cluster.ListGroups().Single(g => g.Id == 0).Keys, Is.EqualTo(0));
+    }
+
     private static async Task AssertAllThere(IKeyValueCluster cluster)
     {
         var db = cluster.GetDatabase(0);
