@@ -11,6 +11,8 @@ namespace Reborn.Core.Tests.Migration;
 [TestFixture(EngineKind.Memory, MigrationMode.Snapshot)]
 [TestFixture(EngineKind.RocksDb, MigrationMode.Key)]
 [TestFixture(EngineKind.RocksDb, MigrationMode.Snapshot)]
+[TestFixture(EngineKind.Faster, MigrationMode.Key)]
+[TestFixture(EngineKind.Faster, MigrationMode.Snapshot)]
 public sealed class MigrationSmokeTests(EngineKind engine, MigrationMode mode)
 {
     private string _directory = null!;
