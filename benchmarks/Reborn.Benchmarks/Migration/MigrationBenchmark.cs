@@ -1,0 +1,349 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Reborn.Core;
+using Reborn.Core.Cluster;
+using Reborn.Core.Migration;
+using Reborn.Core.Slots;
+
+namespace Reborn.Benchmarks.Migration;
+
+/// <summary>
+/// End-to-end figures of issue 4's slot migration between two RocksDB groups (temporary
+/// directories, default durability EverySecond, the in-process API), printed as one table:
+///   snapshot   all 1024 slots holding --keys keys of 100-byte values move from group 0 to group 1
+///              by snapshot: MB/s and keys/s from MigrationProgress (BytesMoved counts each key's
+///              metadata record, which holds a string's value, plus the user key).
+///   key        the same keys move back key by key: keys/s.
+///   foreground GET/SET p50/p99 of --fg-tasks threads doing --fg-ops operations (half GET, half
+///              SET of a random key) at --fg-rate operations/s in all, with no migration, then the
+///              same load while migrations of all slots run back and forth in snapshot mode, then in
+///              key mode, one after another until the load is done. Latency is one call's own time.
+///   freeze     --big-keys keys in ONE slot (hash tag {big}) move by snapshot while a writer thread
+///              overwrites random keys of that slot at --writer-rate writes/s: the coordinator's
+///              LongestFreeze, and the writer's longest and p99 single write during the move.
+/// Run: dotnet run -c Release --project benchmarks/Reborn.Benchmarks -- migration [--keys 1000000]
+/// (benchmarks/migration.sh does that). Not a test: figures depend on the machine and its load.
+/// </summary>
+internal static class MigrationBenchmark
+{
+    private const int ValueLength = 100;
+    private const double Mb = 1_000_000;
+
+    private sealed record Settings
+    {
+        public int Keys { get; set; } = 1_000_000;
+        public int BigKeys { get; set; } = -1; // default: --keys
+        public int ForegroundOps { get; set; } = 100_000;
+        public int ForegroundTasks { get; set; } = 4;
+        public int ForegroundRate { get; set; } = 20_000;
+        public int WriterRate { get; set; } = 10_000;
+        public HashSet<string> Parts { get; set; } = ["snapshot", "key", "foreground", "freeze"];
+        public string? Directory { get; set; }
+    }
+
+    private sealed record Row(string Measure, string Figure, string Target = "", string Met = "");
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        Settings settings;
+        try { settings = Parse(args); }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"migration: {e.Message}");
+            Console.Error.WriteLine("usage: migration [--keys N] [--big-keys N] [--fg-ops N] [--fg-tasks N] [--fg-rate OPS_PER_S] [--writer-rate WRITES_PER_S] [--only snapshot,key,foreground,freeze] [--dir PATH]");
+            return 2;
+        }
+        var root = Path.Combine(settings.Directory ?? Path.GetTempPath(), "reborn-migration-bench-" + Guid.NewGuid().ToString("N"));
+        var rows = new List<Row>();
+        var total = Stopwatch.StartNew();
+        try
+        {
+            if (settings.Parts.Overlaps(["snapshot", "key", "foreground"]))
+                await RunSpreadAsync(settings, Path.Combine(root, "spread"), rows);
+            if (settings.Parts.Contains("freeze"))
+                await RunBigSlotAsync(settings, Path.Combine(root, "big"), rows);
+        }
+        finally
+        {
+            if (System.IO.Directory.Exists(root)) System.IO.Directory.Delete(root, true);
+        }
+        Console.WriteLine();
+        Console.WriteLine($"Reborn slot migration, two RocksDB groups, durability EverySecond, {ValueLength}-byte values; " +
+            $"{Environment.ProcessorCount} cores, .NET {Environment.Version}; whole run {total.Elapsed.TotalSeconds:F0} s");
+        Console.WriteLine($"command: migration {string.Join(' ', args)}");
+        Print(rows);
+        return 0;
+    }
+
+    // ---- keys spread over every slot: copy rates and foreground latency -------------------------
+
+    private static async Task RunSpreadAsync(Settings s, string directory, List<Row> rows)
+    {
+        await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions { DataDirectory = directory });
+        var db = cluster.GetDatabase(0);
+        var keys = MakeKeys(s.Keys, "key:");
+        var value = MakeValue();
+        await LoadAsync(db, keys, value);
+        await cluster.AddGroupAsync(1);
+        int home = 0; // the group holding every slot now
+
+        if (s.Parts.Contains("snapshot"))
+        {
+            var p = await MoveAllAsync(cluster, 1 - home, MigrationMode.Snapshot, s.Keys);
+            home = 1 - home;
+            double mbps = p.BytesMoved / Mb / p.Elapsed.TotalSeconds;
+            rows.Add(new($"snapshot copy, {s.Keys:N0} keys over 1024 slots, group 0 -> 1", $"{mbps:F1} MB/s ({p.BytesMoved / Mb:F0} MB in {p.Elapsed.TotalSeconds:F2} s)",
+                ">= 200 MB/s", Verdict(mbps >= 200)));
+            rows.Add(new("snapshot copy keys/s", $"{p.KeysPerSecond:N0} keys/s"));
+        }
+        if (s.Parts.Contains("key"))
+        {
+            var p = await MoveAllAsync(cluster, 1 - home, MigrationMode.Key, s.Keys);
+            home = 1 - home;
+            rows.Add(new($"key by key, {s.Keys:N0} keys over 1024 slots, group {1 - home} -> {home}", $"{p.KeysPerSecond:N0} keys/s ({p.Elapsed.TotalSeconds:F2} s, {p.BytesPerSecond / Mb:F1} MB/s)",
+                ">= 100,000 keys/s", Verdict(p.KeysPerSecond >= 100_000)));
+        }
+        if (s.Parts.Contains("foreground"))
+        {
+            Log($"foreground: {s.ForegroundOps:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, no migration");
+            var quiet = await ForegroundAsync(db, keys, value, s);
+            rows.Add(ForegroundRow("GET", "no migration", quiet.Get, null));
+            rows.Add(ForegroundRow("SET", "no migration", quiet.Set, null));
+            foreach (var mode in new[] { MigrationMode.Snapshot, MigrationMode.Key })
+            {
+                Log($"foreground: the same load while {mode} migrations of all slots run back and forth");
+                using var done = new CancellationTokenSource();
+                var load = Task.Run(async () => { try { return await ForegroundAsync(db, keys, value, s); } finally { done.Cancel(); } });
+                int moves = 0;
+                while (!done.IsCancellationRequested)
+                {
+                    await MoveAllAsync(cluster, 1 - home, mode, s.Keys);
+                    home = 1 - home;
+                    moves++;
+                }
+                var busy = await load;
+                string during = $"during {mode.ToString().ToLowerInvariant()} migration ({moves} moves of all slots)";
+                rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
+                rows.Add(ForegroundRow("SET", during, busy.Set, quiet.Set));
+                if (busy.Missing > 0 || quiet.Missing > 0)
+                    rows.Add(new("GETs that found no value (must be 0)", $"{quiet.Missing} without, {busy.Missing} during", "0", Verdict(false)));
+            }
+        }
+    }
+
+    private static Row ForegroundRow(string op, string when, LatencySummary l, LatencySummary? baseline)
+    {
+        string figure = $"p50 {l.P50Ms:F3} ms, p99 {l.P99Ms:F3} ms, max {l.MaxMs:F1} ms ({l.Count:N0} ops)";
+        if (baseline is not { } b) return new($"foreground {op}, {when}", figure);
+        double ratio = l.P99Ms / b.P99Ms;
+        return new($"foreground {op}, {when}", $"{figure}; p99 {ratio:F2}x without, p50 {l.P50Ms / b.P50Ms:F2}x", "p99 <= 2x without", Verdict(ratio <= 2));
+    }
+
+    private static async Task<MigrationProgress> MoveAllAsync(IKeyValueCluster cluster, int target, MigrationMode mode, long expectedKeys)
+    {
+        Log($"migrating slots 0-1023 to group {target} ({mode})");
+        var clock = Stopwatch.StartNew();
+        var p = await cluster.MigrateAsync(0, SlotHash.SlotCount - 1, target, mode);
+        clock.Stop();
+        if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
+        Log($"  {p.KeysMoved:N0} keys, {p.BytesMoved / Mb:F1} MB in {p.Elapsed.TotalSeconds:F2} s (Stopwatch {clock.Elapsed.TotalSeconds:F2} s): " +
+            $"{p.KeysPerSecond:N0} keys/s, {p.BytesPerSecond / Mb:F1} MB/s; longest freeze {p.LongestFreeze.TotalMilliseconds:F1} ms");
+        if (p.KeysMoved < expectedKeys) Log($"  note: {p.KeysMoved:N0} keys moved, {expectedKeys:N0} expected");
+        return p;
+    }
+
+    private sealed record ForegroundResult(LatencySummary Get, LatencySummary Set, long Missing);
+
+    /// <summary>A fixed number of GET/SET calls from dedicated threads, paced to a total rate.</summary>
+    private static Task<ForegroundResult> ForegroundAsync(KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s)
+    {
+        int perThread = s.ForegroundOps / s.ForegroundTasks;
+        var gets = new LatencyRecorder[s.ForegroundTasks];
+        var sets = new LatencyRecorder[s.ForegroundTasks];
+        long missing = 0;
+        var threads = new Thread[s.ForegroundTasks];
+        for (int t = 0; t < threads.Length; t++)
+        {
+            int id = t;
+            gets[id] = new LatencyRecorder(perThread / 2 + 1);
+            sets[id] = new LatencyRecorder(perThread / 2 + 1);
+            threads[id] = new Thread(() =>
+            {
+                var random = new Random(id * 7919 + 1);
+                var pacer = new Pacer(s.ForegroundRate > 0 ? (double)s.ForegroundRate / s.ForegroundTasks : 0);
+                for (int i = 0; i < perThread; i++)
+                {
+                    pacer.WaitTurn();
+                    var key = keys[random.Next(keys.Length)];
+                    long started = Stopwatch.GetTimestamp();
+                    if ((i & 1) == 0)
+                    {
+                        if (Wait(db.StringGetAsync(key)).IsNull) Interlocked.Increment(ref missing);
+                        gets[id].Record(Stopwatch.GetTimestamp() - started);
+                    }
+                    else
+                    {
+                        Wait(db.StringSetAsync(key, value));
+                        sets[id].Record(Stopwatch.GetTimestamp() - started);
+                    }
+                }
+            }) { IsBackground = true, Name = "foreground-" + id };
+        }
+        return Task.Run(() =>
+        {
+            foreach (var thread in threads) thread.Start();
+            foreach (var thread in threads) thread.Join();
+            return new ForegroundResult(LatencyRecorder.Summarise(gets), LatencyRecorder.Summarise(sets), missing);
+        });
+    }
+
+    // ---- one big slot: the snapshot switch's write freeze ---------------------------------------
+
+    private static async Task RunBigSlotAsync(Settings s, string directory, List<Row> rows)
+    {
+        int count = s.BigKeys > 0 ? s.BigKeys : s.Keys;
+        await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions { DataDirectory = directory });
+        var db = cluster.GetDatabase(0);
+        var keys = MakeKeys(count, "{big}:");
+        var value = MakeValue();
+        await LoadAsync(db, keys, value);
+        await cluster.AddGroupAsync(1);
+        int slot = SlotHash.GetSlot(keys[0].Span);
+        var stats = cluster.GetSlotStatistics(slot);
+        Log($"freeze: slot {slot} holds {stats.Keys:N0} keys, ~{stats.ApproximateBytes / Mb:F0} MB on disk; a writer overwrites its keys at {s.WriterRate:N0}/s during the move");
+
+        var writes = new LatencyRecorder(8_000_000);
+        long slowest = 0, over50 = 0;
+        var stop = 0;
+        var writer = new Thread(() =>
+        {
+            var random = new Random(17);
+            var pacer = new Pacer(s.WriterRate);
+            while (Volatile.Read(ref stop) == 0)
+            {
+                pacer.WaitTurn();
+                var key = keys[random.Next(keys.Length)];
+                long started = Stopwatch.GetTimestamp();
+                Wait(db.StringSetAsync(key, value));
+                long took = Stopwatch.GetTimestamp() - started;
+                writes.Record(took);
+                if (took > slowest) slowest = took;
+                if (LatencyRecorder.Ms(took) >= 50) over50++;
+            }
+        }) { IsBackground = true, Name = "big-slot-writer" };
+        writer.Start();
+        MigrationProgress p;
+        try { p = await MoveRangeAsync(cluster, slot, 1); }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            writer.Join();
+        }
+        var w = LatencyRecorder.Summarise([writes]);
+        rows.Add(new($"snapshot switch freeze, slot {slot} of {count:N0} keys ({p.BytesMoved / Mb:F0} MB moved incl. replays), LongestFreeze",
+            $"{p.LongestFreeze.TotalMilliseconds:F1} ms", "< 50 ms", Verdict(p.LongestFreeze.TotalMilliseconds < 50)));
+        rows.Add(new("  same move, writer side: longest single SET", $"{LatencyRecorder.Ms(slowest):F1} ms (p99 {w.P99Ms:F3} ms, p50 {w.P50Ms:F3} ms, " +
+            $"{w.Count:N0} SETs, {over50} took >= 50 ms)", "< 50 ms", Verdict(LatencyRecorder.Ms(slowest) < 50)));
+        rows.Add(new("  same move, copy rate", $"{p.BytesPerSecond / Mb:F1} MB/s, {p.KeysPerSecond:N0} keys/s ({p.Elapsed.TotalSeconds:F2} s)"));
+    }
+
+    private static async Task<MigrationProgress> MoveRangeAsync(IKeyValueCluster cluster, int slot, int target)
+    {
+        var p = await cluster.MigrateAsync(slot, slot, target, MigrationMode.Snapshot);
+        if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
+        Log($"  {p.KeysMoved:N0} keys, {p.BytesMoved / Mb:F1} MB in {p.Elapsed.TotalSeconds:F2} s; longest freeze {p.LongestFreeze.TotalMilliseconds:F1} ms");
+        return p;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private static RebornKey[] MakeKeys(int count, string prefix)
+    {
+        var keys = new RebornKey[count];
+        for (int i = 0; i < count; i++) keys[i] = Encoding.ASCII.GetBytes(prefix + i.ToString("D8", CultureInfo.InvariantCulture));
+        return keys;
+    }
+
+    private static RebornValue MakeValue()
+    {
+        var bytes = new byte[ValueLength];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)('a' + i % 26);
+        return bytes;
+    }
+
+    /// <summary>MSET in chunks of 1,000 keys (all slots are in group 0 then: each chunk is one batch).</summary>
+    private static async Task LoadAsync(KeyValueDatabase db, RebornKey[] keys, RebornValue value)
+    {
+        var clock = Stopwatch.StartNew();
+        const int chunk = 1000;
+        for (int i = 0; i < keys.Length; i += chunk)
+        {
+            var pairs = new KeyValuePair<RebornKey, RebornValue>[Math.Min(chunk, keys.Length - i)];
+            for (int j = 0; j < pairs.Length; j++) pairs[j] = new(keys[i + j], value);
+            await db.StringSetAsync(pairs);
+        }
+        Log($"loaded {keys.Length:N0} keys in {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    /// <summary>The result of an in-process call, which completes synchronously.</summary>
+    private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Spaces calls at a steady rate (0: no pacing); after a stall it catches up without sleeping.</summary>
+    private sealed class Pacer(double perSecond)
+    {
+        private readonly long _interval = perSecond > 0 ? (long)(Stopwatch.Frequency / perSecond) : 0;
+        private long _next = Stopwatch.GetTimestamp();
+
+        public void WaitTurn()
+        {
+            if (_interval == 0) return;
+            _next += _interval;
+            while (true)
+            {
+                long ahead = _next - Stopwatch.GetTimestamp();
+                if (ahead <= 0) return;
+                if (ahead > Stopwatch.Frequency / 500) Thread.Sleep(1);
+                else Thread.Yield();
+            }
+        }
+    }
+
+    private static string Verdict(bool met) => met ? "yes" : "NO";
+
+    private static void Log(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
+
+    private static Settings Parse(string[] args)
+    {
+        var s = new Settings();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
+            int Int() { var v = Next(); return int.TryParse(v, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out int n) && n >= 0 ? n : throw new FormatException($"not a count: {v}"); }
+            switch (args[i])
+            {
+                case "--keys": s.Keys = Math.Max(1, Int()); break;
+                case "--big-keys": s.BigKeys = Int(); break;
+                case "--fg-ops": s.ForegroundOps = Math.Max(2, Int()); break;
+                case "--fg-tasks": s.ForegroundTasks = Math.Max(1, Int()); break;
+                case "--fg-rate": s.ForegroundRate = Int(); break;
+                case "--writer-rate": s.WriterRate = Int(); break;
+                case "--only": s.Parts = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
+                case "--dir": s.Directory = Next(); break;
+                default: throw new FormatException($"unknown option {args[i]}");
+            }
+        }
+        return s;
+    }
+
+    private static void Print(List<Row> rows)
+    {
+        string[] head = ["Measure", "Figure", "Target", "Met"];
+        var cells = rows.Select(r => new[] { r.Measure, r.Figure, r.Target, r.Met }).ToList();
+        var width = Enumerable.Range(0, 4).Select(c => cells.Select(r => r[c].Length).Append(head[c].Length).Max()).ToArray();
+        string Line(string[] r) => "| " + string.Join(" | ", r.Select((x, c) => x.PadRight(width[c]))) + " |";
+        Console.WriteLine(Line(head));
+        Console.WriteLine("|" + string.Join("|", width.Select(w => new string('-', w + 2))) + "|");
+        foreach (var r in cells) Console.WriteLine(Line(r));
+    }
+}
