@@ -9,42 +9,17 @@ namespace Reborn.Core.Tests.DataTypes;
 [TestFixture(EngineKind.Memory)]
 [TestFixture(EngineKind.RocksDb)]
 [TestFixture(EngineKind.Faster)]
-public sealed class ListTests(EngineKind engine)
+public sealed class ListTests(EngineKind engine) : EngineTestBase(engine)
 {
-    private string _directory = null!;
-    private IKeyValueCluster _cluster = null!;
-    private KeyValueDatabase _db = null!;
-
-    [SetUp]
-    public async Task Open()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), "reborn-lists-" + Guid.NewGuid().ToString("N"));
-        _cluster = await RebornCluster.OpenAsync(new RebornClusterOptions
-        {
-            Engine = engine,
-            DataDirectory = _directory,
-            Durability = Durability.Never,
-            BackgroundSweeps = false,
-        });
-        _db = _cluster.GetDatabase(0);
-    }
-
-    [TearDown]
-    public async Task Close()
-    {
-        await _cluster.DisposeAsync();
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
-    }
-
-    private async Task<string[]> All(RebornKey key) => (await _db.ListRangeAsync(key)).Select(v => (string)v!).ToArray();
+    private async Task<string[]> All(RebornKey key) => (await Db.ListRangeAsync(key)).Select(v => (string)v!).ToArray();
 
     private static RebornValue[] V(params string[] values) => values.Select(v => (RebornValue)v).ToArray();
 
-    /// <summary>Element records of every list in the engine (live or garbage).</summary>
+    /// <summary>Element records of every list in the Engine (live or garbage).</summary>
     private long ElementRecords()
     {
         long count = 0;
-        foreach (var keyspace in ((RebornCluster)_cluster).AllKeyspaces)
+        foreach (var keyspace in ((RebornCluster)Cluster).AllKeyspaces)
         {
             using var it = keyspace.Engine.CreateIterator([], [KeyEncoding.SystemPrefix, KeyEncoding.SystemPrefix]);
             for (it.SeekToFirst(); it.Valid; it.Next())
@@ -56,53 +31,53 @@ public sealed class ListTests(EngineKind engine)
     [Test]
     public async Task PushesAndPopsAtBothEnds()
     {
-        Assert.That(await _db.ListLeftPushAsync("l", V("a", "b", "c")), Is.EqualTo(3));
-        Assert.That(await _db.ListRightPushAsync("l", V("d", "e")), Is.EqualTo(5));
+        Assert.That(await Db.ListLeftPushAsync("l", V("a", "b", "c")), Is.EqualTo(3));
+        Assert.That(await Db.ListRightPushAsync("l", V("d", "e")), Is.EqualTo(5));
         Assert.That(await All("l"), Is.EqualTo(new[] { "c", "b", "a", "d", "e" }));
-        Assert.That((string?)await _db.ListLeftPopAsync("l"), Is.EqualTo("c"));
-        Assert.That((string?)await _db.ListRightPopAsync("l"), Is.EqualTo("e"));
-        var popped = await _db.ListRightPopAsync("l", 2);
+        Assert.That((string?)await Db.ListLeftPopAsync("l"), Is.EqualTo("c"));
+        Assert.That((string?)await Db.ListRightPopAsync("l"), Is.EqualTo("e"));
+        var popped = await Db.ListRightPopAsync("l", 2);
         Assert.That(popped!.Select(v => (string)v!), Is.EqualTo(new[] { "d", "a" }));
-        Assert.That(await _db.ListLeftPopAsync("l", 10), Has.Length.EqualTo(1));
-        Assert.That(await _db.KeyExistsAsync("l"), Is.EqualTo(0), "an emptied list is deleted");
-        Assert.That((await _db.ListLeftPopAsync("l")).IsNull, Is.True);
-        Assert.That(await _db.ListLeftPopAsync("l", 3), Is.Null, "missing key with a count: null, not empty");
+        Assert.That(await Db.ListLeftPopAsync("l", 10), Has.Length.EqualTo(1));
+        Assert.That(await Db.KeyExistsAsync("l"), Is.EqualTo(0), "an emptied list is deleted");
+        Assert.That((await Db.ListLeftPopAsync("l")).IsNull, Is.True);
+        Assert.That(await Db.ListLeftPopAsync("l", 3), Is.Null, "missing key with a count: null, not empty");
         Assert.That(ElementRecords(), Is.EqualTo(0));
     }
 
     [Test]
     public async Task PopWithCountZeroOnAnExistingListIsEmpty()
     {
-        await _db.ListRightPushAsync("l", V("a"));
-        Assert.That(await _db.ListLeftPopAsync("l", 0), Is.Empty);
-        Assert.That(await _db.ListLengthAsync("l"), Is.EqualTo(1));
+        await Db.ListRightPushAsync("l", V("a"));
+        Assert.That(await Db.ListLeftPopAsync("l", 0), Is.Empty);
+        Assert.That(await Db.ListLengthAsync("l"), Is.EqualTo(1));
     }
 
     [Test]
     public async Task PushExistingOnlyWhenTheListExists()
     {
-        Assert.That(await _db.ListLeftPushAsync("l", V("a"), onlyIfExists: true), Is.EqualTo(0));
-        Assert.That(await _db.KeyExistsAsync("l"), Is.EqualTo(0));
-        await _db.ListRightPushAsync("l", V("a"));
-        Assert.That(await _db.ListRightPushAsync("l", V("b", "c"), onlyIfExists: true), Is.EqualTo(3));
-        Assert.That(await _db.ListLeftPushAsync("l", V("z"), onlyIfExists: true), Is.EqualTo(4));
+        Assert.That(await Db.ListLeftPushAsync("l", V("a"), onlyIfExists: true), Is.EqualTo(0));
+        Assert.That(await Db.KeyExistsAsync("l"), Is.EqualTo(0));
+        await Db.ListRightPushAsync("l", V("a"));
+        Assert.That(await Db.ListRightPushAsync("l", V("b", "c"), onlyIfExists: true), Is.EqualTo(3));
+        Assert.That(await Db.ListLeftPushAsync("l", V("z"), onlyIfExists: true), Is.EqualTo(4));
         Assert.That(await All("l"), Is.EqualTo(new[] { "z", "a", "b", "c" }));
     }
 
     [Test]
     public async Task IndexAndSetArePointOperations()
     {
-        await _db.ListRightPushAsync("l", V("a", "b", "c"));
-        Assert.That((string?)await _db.ListGetByIndexAsync("l", 0), Is.EqualTo("a"));
-        Assert.That((string?)await _db.ListGetByIndexAsync("l", -1), Is.EqualTo("c"));
-        Assert.That((await _db.ListGetByIndexAsync("l", 3)).IsNull, Is.True);
-        Assert.That((await _db.ListGetByIndexAsync("l", -4)).IsNull, Is.True);
-        Assert.That((await _db.ListGetByIndexAsync("l", long.MinValue)).IsNull, Is.True);
-        await _db.ListSetByIndexAsync("l", -2, "B");
+        await Db.ListRightPushAsync("l", V("a", "b", "c"));
+        Assert.That((string?)await Db.ListGetByIndexAsync("l", 0), Is.EqualTo("a"));
+        Assert.That((string?)await Db.ListGetByIndexAsync("l", -1), Is.EqualTo("c"));
+        Assert.That((await Db.ListGetByIndexAsync("l", 3)).IsNull, Is.True);
+        Assert.That((await Db.ListGetByIndexAsync("l", -4)).IsNull, Is.True);
+        Assert.That((await Db.ListGetByIndexAsync("l", long.MinValue)).IsNull, Is.True);
+        await Db.ListSetByIndexAsync("l", -2, "B");
         Assert.That(await All("l"), Is.EqualTo(new[] { "a", "B", "c" }));
-        var outOfRange = Assert.ThrowsAsync<RebornException>(async () => await _db.ListSetByIndexAsync("l", 3, "x"));
+        var outOfRange = Assert.ThrowsAsync<RebornException>(async () => await Db.ListSetByIndexAsync("l", 3, "x"));
         Assert.That(outOfRange!.Message, Is.EqualTo(Errors.IndexOutOfRange));
-        var missing = Assert.ThrowsAsync<RebornException>(async () => await _db.ListSetByIndexAsync("nope", 0, "x"));
+        var missing = Assert.ThrowsAsync<RebornException>(async () => await Db.ListSetByIndexAsync("nope", 0, "x"));
         Assert.That(missing!.Message, Is.EqualTo(Errors.NoSuchKey));
     }
 
@@ -116,8 +91,8 @@ public sealed class ListTests(EngineKind engine)
     [TestCase(-1, -2, "")]
     public async Task RangeClampsAsRedis(long start, long stop, string expected)
     {
-        await _db.ListRightPushAsync("l", V("a", "b", "c", "d", "e"));
-        var range = (await _db.ListRangeAsync("l", start, stop)).Select(v => (string)v!).ToArray();
+        await Db.ListRightPushAsync("l", V("a", "b", "c", "d", "e"));
+        var range = (await Db.ListRangeAsync("l", start, stop)).Select(v => (string)v!).ToArray();
         Assert.That(string.Join(' ', range), Is.EqualTo(expected));
     }
 
@@ -129,105 +104,105 @@ public sealed class ListTests(EngineKind engine)
     [TestCase(-100, 100, "a b c d e")]
     public async Task TrimKeepsTheRangeAndLeavesNoStrayRecords(long start, long stop, string expected)
     {
-        await _db.ListRightPushAsync("l", V("a", "b", "c", "d", "e"));
-        await _db.ListTrimAsync("l", start, stop);
+        await Db.ListRightPushAsync("l", V("a", "b", "c", "d", "e"));
+        await Db.ListTrimAsync("l", start, stop);
         Assert.That(string.Join(' ', await All("l")), Is.EqualTo(expected));
-        Assert.That(await _db.KeyExistsAsync("l"), Is.EqualTo(expected.Length == 0 ? 0 : 1));
-        await _cluster.SweepAsync();
-        Assert.That(ElementRecords(), Is.EqualTo(await _db.ListLengthAsync("l")));
+        Assert.That(await Db.KeyExistsAsync("l"), Is.EqualTo(expected.Length == 0 ? 0 : 1));
+        await Cluster.SweepAsync();
+        Assert.That(ElementRecords(), Is.EqualTo(await Db.ListLengthAsync("l")));
     }
 
     [Test]
     public async Task InsertShiftsTheShorterSide()
     {
-        await _db.ListRightPushAsync("l", V("a", "b", "c", "d", "e", "f"));
-        Assert.That(await _db.ListInsertBeforeAsync("l", "b", "x"), Is.EqualTo(7)); // near the head
-        Assert.That(await _db.ListInsertAfterAsync("l", "e", "y"), Is.EqualTo(8));  // near the tail
-        Assert.That(await _db.ListInsertBeforeAsync("l", "a", "first"), Is.EqualTo(9));
-        Assert.That(await _db.ListInsertAfterAsync("l", "f", "last"), Is.EqualTo(10));
+        await Db.ListRightPushAsync("l", V("a", "b", "c", "d", "e", "f"));
+        Assert.That(await Db.ListInsertBeforeAsync("l", "b", "x"), Is.EqualTo(7)); // near the head
+        Assert.That(await Db.ListInsertAfterAsync("l", "e", "y"), Is.EqualTo(8));  // near the tail
+        Assert.That(await Db.ListInsertBeforeAsync("l", "a", "first"), Is.EqualTo(9));
+        Assert.That(await Db.ListInsertAfterAsync("l", "f", "last"), Is.EqualTo(10));
         string[] expected = ["first", "a", "x", "b", "c", "d", "e", "y", "f", "last"];
         Assert.That(await All("l"), Is.EqualTo(expected));
         for (int i = 0; i < expected.Length; i++)
-            Assert.That((string?)await _db.ListGetByIndexAsync("l", i), Is.EqualTo(expected[i]));
-        Assert.That(await _db.ListInsertAfterAsync("l", "zzz", "q"), Is.EqualTo(-1));
-        Assert.That(await _db.ListInsertAfterAsync("missing", "a", "q"), Is.EqualTo(0));
+            Assert.That((string?)await Db.ListGetByIndexAsync("l", i), Is.EqualTo(expected[i]));
+        Assert.That(await Db.ListInsertAfterAsync("l", "zzz", "q"), Is.EqualTo(-1));
+        Assert.That(await Db.ListInsertAfterAsync("missing", "a", "q"), Is.EqualTo(0));
         Assert.That(ElementRecords(), Is.EqualTo(expected.Length));
     }
 
     [Test]
     public async Task RemoveFromTheHeadTheTailOrEverywhere()
     {
-        await _db.ListRightPushAsync("l", V("a", "x", "b", "x", "c", "x", "d"));
-        Assert.That(await _db.ListRemoveAsync("l", "x", 1), Is.EqualTo(1));
+        await Db.ListRightPushAsync("l", V("a", "x", "b", "x", "c", "x", "d"));
+        Assert.That(await Db.ListRemoveAsync("l", "x", 1), Is.EqualTo(1));
         Assert.That(await All("l"), Is.EqualTo(new[] { "a", "b", "x", "c", "x", "d" }));
-        Assert.That(await _db.ListRemoveAsync("l", "x", -1), Is.EqualTo(1));
+        Assert.That(await Db.ListRemoveAsync("l", "x", -1), Is.EqualTo(1));
         Assert.That(await All("l"), Is.EqualTo(new[] { "a", "b", "x", "c", "d" }));
-        await _db.ListLeftPushAsync("l", V("x", "x"));
-        Assert.That(await _db.ListRemoveAsync("l", "x", 0), Is.EqualTo(3));
+        await Db.ListLeftPushAsync("l", V("x", "x"));
+        Assert.That(await Db.ListRemoveAsync("l", "x", 0), Is.EqualTo(3));
         Assert.That(await All("l"), Is.EqualTo(new[] { "a", "b", "c", "d" }));
-        Assert.That(await _db.ListRemoveAsync("l", "zz"), Is.EqualTo(0));
+        Assert.That(await Db.ListRemoveAsync("l", "zz"), Is.EqualTo(0));
         Assert.That(ElementRecords(), Is.EqualTo(4));
-        await _db.ListRightPushAsync("m", V("x", "x"));
-        Assert.That(await _db.ListRemoveAsync("m", "x", long.MinValue), Is.EqualTo(2));
-        Assert.That(await _db.KeyExistsAsync("m"), Is.EqualTo(0));
+        await Db.ListRightPushAsync("m", V("x", "x"));
+        Assert.That(await Db.ListRemoveAsync("m", "x", long.MinValue), Is.EqualTo(2));
+        Assert.That(await Db.KeyExistsAsync("m"), Is.EqualTo(0));
     }
 
     [Test]
     public async Task PositionsHonourRankCountAndMaxLength()
     {
-        await _db.ListRightPushAsync("l", V("a", "b", "c", "1", "2", "3", "c", "c"));
-        Assert.That(await _db.ListPositionAsync("l", "c"), Is.EqualTo(2));
-        Assert.That(await _db.ListPositionAsync("l", "c", rank: 2), Is.EqualTo(6));
-        Assert.That(await _db.ListPositionAsync("l", "c", rank: -1), Is.EqualTo(7));
-        Assert.That(await _db.ListPositionAsync("l", "c", rank: -3), Is.EqualTo(2));
-        Assert.That(await _db.ListPositionAsync("l", "c", rank: 4), Is.Null);
-        Assert.That(await _db.ListPositionAsync("l", "3", maxLength: 5), Is.Null);
-        Assert.That(await _db.ListPositionsAsync("l", "c", 0), Is.EqualTo(new long[] { 2, 6, 7 }));
-        Assert.That(await _db.ListPositionsAsync("l", "c", 2, rank: -1), Is.EqualTo(new long[] { 7, 6 }));
-        Assert.That(await _db.ListPositionsAsync("l", "c", 0, maxLength: 7), Is.EqualTo(new long[] { 2, 6 }));
-        Assert.That(await _db.ListPositionsAsync("missing", "c", 1), Is.Empty);
-        var rankZero = Assert.ThrowsAsync<RebornException>(async () => await _db.ListPositionAsync("l", "c", rank: 0));
+        await Db.ListRightPushAsync("l", V("a", "b", "c", "1", "2", "3", "c", "c"));
+        Assert.That(await Db.ListPositionAsync("l", "c"), Is.EqualTo(2));
+        Assert.That(await Db.ListPositionAsync("l", "c", rank: 2), Is.EqualTo(6));
+        Assert.That(await Db.ListPositionAsync("l", "c", rank: -1), Is.EqualTo(7));
+        Assert.That(await Db.ListPositionAsync("l", "c", rank: -3), Is.EqualTo(2));
+        Assert.That(await Db.ListPositionAsync("l", "c", rank: 4), Is.Null);
+        Assert.That(await Db.ListPositionAsync("l", "3", maxLength: 5), Is.Null);
+        Assert.That(await Db.ListPositionsAsync("l", "c", 0), Is.EqualTo(new long[] { 2, 6, 7 }));
+        Assert.That(await Db.ListPositionsAsync("l", "c", 2, rank: -1), Is.EqualTo(new long[] { 7, 6 }));
+        Assert.That(await Db.ListPositionsAsync("l", "c", 0, maxLength: 7), Is.EqualTo(new long[] { 2, 6 }));
+        Assert.That(await Db.ListPositionsAsync("missing", "c", 1), Is.Empty);
+        var rankZero = Assert.ThrowsAsync<RebornException>(async () => await Db.ListPositionAsync("l", "c", rank: 0));
         Assert.That(rankZero!.Message, Is.EqualTo(Errors.LposRankZero));
     }
 
     [Test]
     public async Task MoveBetweenListsAndRotate()
     {
-        await _db.ListRightPushAsync("src", V("a", "b", "c"));
-        Assert.That((string?)await _db.ListMoveAsync("src", "dst", ListSide.Left, ListSide.Right), Is.EqualTo("a"));
-        Assert.That((string?)await _db.ListRightPopLeftPushAsync("src", "dst"), Is.EqualTo("c"));
+        await Db.ListRightPushAsync("src", V("a", "b", "c"));
+        Assert.That((string?)await Db.ListMoveAsync("src", "dst", ListSide.Left, ListSide.Right), Is.EqualTo("a"));
+        Assert.That((string?)await Db.ListRightPopLeftPushAsync("src", "dst"), Is.EqualTo("c"));
         Assert.That(await All("src"), Is.EqualTo(new[] { "b" }));
         Assert.That(await All("dst"), Is.EqualTo(new[] { "c", "a" }));
 
-        Assert.That((string?)await _db.ListMoveAsync("dst", "dst", ListSide.Right, ListSide.Left), Is.EqualTo("a"));
+        Assert.That((string?)await Db.ListMoveAsync("dst", "dst", ListSide.Right, ListSide.Left), Is.EqualTo("a"));
         Assert.That(await All("dst"), Is.EqualTo(new[] { "a", "c" }), "same key: rotation");
-        Assert.That((string?)await _db.ListMoveAsync("dst", "dst", ListSide.Left, ListSide.Left), Is.EqualTo("a"));
+        Assert.That((string?)await Db.ListMoveAsync("dst", "dst", ListSide.Left, ListSide.Left), Is.EqualTo("a"));
         Assert.That(await All("dst"), Is.EqualTo(new[] { "a", "c" }));
 
-        Assert.That((string?)await _db.ListMoveAsync("src", "dst", ListSide.Right, ListSide.Right), Is.EqualTo("b"));
-        Assert.That(await _db.KeyExistsAsync("src"), Is.EqualTo(0), "the emptied source is deleted");
-        Assert.That((await _db.ListMoveAsync("src", "dst", ListSide.Left, ListSide.Left)).IsNull, Is.True);
+        Assert.That((string?)await Db.ListMoveAsync("src", "dst", ListSide.Right, ListSide.Right), Is.EqualTo("b"));
+        Assert.That(await Db.KeyExistsAsync("src"), Is.EqualTo(0), "the emptied source is deleted");
+        Assert.That((await Db.ListMoveAsync("src", "dst", ListSide.Left, ListSide.Left)).IsNull, Is.True);
         Assert.That(ElementRecords(), Is.EqualTo(3));
     }
 
     [Test]
     public async Task RotatingAOneElementListKeepsTheKey()
     {
-        await _db.ListRightPushAsync("one", V("solo"));
-        Assert.That((string?)await _db.ListRightPopLeftPushAsync("one", "one"), Is.EqualTo("solo"));
-        Assert.That((string?)await _db.ListMoveAsync("one", "one", ListSide.Left, ListSide.Right), Is.EqualTo("solo"));
+        await Db.ListRightPushAsync("one", V("solo"));
+        Assert.That((string?)await Db.ListRightPopLeftPushAsync("one", "one"), Is.EqualTo("solo"));
+        Assert.That((string?)await Db.ListMoveAsync("one", "one", ListSide.Left, ListSide.Right), Is.EqualTo("solo"));
         Assert.That(await All("one"), Is.EqualTo(new[] { "solo" }));
-        Assert.That(await _db.DatabaseSizeAsync(), Is.EqualTo(1));
-        Assert.That(await _db.KeysAsync("*"), Has.Length.EqualTo(1));
+        Assert.That(await Db.DatabaseSizeAsync(), Is.EqualTo(1));
+        Assert.That(await Db.KeysAsync("*"), Has.Length.EqualTo(1));
         Assert.That(ElementRecords(), Is.EqualTo(1));
     }
 
     [Test]
     public async Task MoveToAWrongTypeChangesNothing()
     {
-        await _db.ListRightPushAsync("src", V("a"));
-        await _db.StringSetAsync("str", "v");
-        var error = Assert.ThrowsAsync<RebornException>(async () => await _db.ListMoveAsync("src", "str", ListSide.Left, ListSide.Left));
+        await Db.ListRightPushAsync("src", V("a"));
+        await Db.StringSetAsync("str", "v");
+        var error = Assert.ThrowsAsync<RebornException>(async () => await Db.ListMoveAsync("src", "str", ListSide.Left, ListSide.Left));
         Assert.That(error!.Message, Is.EqualTo(Errors.WrongType));
         Assert.That(await All("src"), Is.EqualTo(new[] { "a" }));
     }
@@ -235,56 +210,56 @@ public sealed class ListTests(EngineKind engine)
     [Test]
     public async Task PopFirstNonEmptySkipsMissingKeys()
     {
-        Assert.That(await _db.ListPopFirstNonEmptyAsync(["a", "b"], ListSide.Left), Is.Null);
-        await _db.ListRightPushAsync("b", V("1", "2", "3"));
-        await _db.StringSetAsync("s", "x");
-        var popped = await _db.ListPopFirstNonEmptyAsync(["a", "b", "s"], ListSide.Right, 2);
+        Assert.That(await Db.ListPopFirstNonEmptyAsync(["a", "b"], ListSide.Left), Is.Null);
+        await Db.ListRightPushAsync("b", V("1", "2", "3"));
+        await Db.StringSetAsync("s", "x");
+        var popped = await Db.ListPopFirstNonEmptyAsync(["a", "b", "s"], ListSide.Right, 2);
         Assert.That(popped!.Key.ToString(), Is.EqualTo("b"));
         Assert.That(popped.Values.Select(v => (string)v!), Is.EqualTo(new[] { "3", "2" }));
-        var wrong = Assert.ThrowsAsync<RebornException>(async () => await _db.ListPopFirstNonEmptyAsync(["a", "s", "b"], ListSide.Left));
+        var wrong = Assert.ThrowsAsync<RebornException>(async () => await Db.ListPopFirstNonEmptyAsync(["a", "s", "b"], ListSide.Left));
         Assert.That(wrong!.Message, Is.EqualTo(Errors.WrongType));
-        popped = await _db.ListPopFirstNonEmptyAsync(["b"], ListSide.Left, 100);
+        popped = await Db.ListPopFirstNonEmptyAsync(["b"], ListSide.Left, 100);
         Assert.That(popped!.Values, Has.Length.EqualTo(1));
-        Assert.That(await _db.KeyExistsAsync("b"), Is.EqualTo(0));
+        Assert.That(await Db.KeyExistsAsync("b"), Is.EqualTo(0));
     }
 
     [Test]
     public async Task KeyReadyIsRaisedWhenAPushCreatesAList()
     {
         var ready = new List<(int Db, string Key)>();
-        _cluster.KeyReady += (db, key) => { lock (ready) ready.Add((db, System.Text.Encoding.UTF8.GetString(key))); };
-        await _db.ListRightPushAsync("l", V("a"));
-        await _db.ListRightPushAsync("l", V("b"));
-        await _db.ListLeftPushAsync("none", V("a"), onlyIfExists: true);
-        await _db.ListMoveAsync("l", "m", ListSide.Left, ListSide.Left);
-        await _cluster.GetDatabase(3).ListLeftPushAsync("k", V("x"));
+        Cluster.KeyReady += (db, key) => { lock (ready) ready.Add((db, System.Text.Encoding.UTF8.GetString(key))); };
+        await Db.ListRightPushAsync("l", V("a"));
+        await Db.ListRightPushAsync("l", V("b"));
+        await Db.ListLeftPushAsync("none", V("a"), onlyIfExists: true);
+        await Db.ListMoveAsync("l", "m", ListSide.Left, ListSide.Left);
+        await Cluster.GetDatabase(3).ListLeftPushAsync("k", V("x"));
         Assert.That(ready, Is.EqualTo(new[] { (0, "l"), (0, "m"), (3, "k") }));
     }
 
     [Test]
     public async Task WritesKeepTheExpiry()
     {
-        await _db.ListRightPushAsync("l", V("a", "b"));
-        await _db.KeyExpireAsync("l", TimeSpan.FromMinutes(5));
-        await _db.ListLeftPushAsync("l", V("z"));
-        await _db.ListRightPopAsync("l");
-        await _db.ListInsertAfterAsync("l", "z", "y");
-        await _db.ListSetByIndexAsync("l", 0, "Z");
-        await _db.ListTrimAsync("l", 0, 1);
-        Assert.That(await _db.KeyTimeToLiveMsAsync("l"), Is.GreaterThan(60_000));
-        await _db.KeyExpireAtAsync("l", 1);
-        Assert.That(await _db.ListLengthAsync("l"), Is.EqualTo(0));
+        await Db.ListRightPushAsync("l", V("a", "b"));
+        await Db.KeyExpireAsync("l", TimeSpan.FromMinutes(5));
+        await Db.ListLeftPushAsync("l", V("z"));
+        await Db.ListRightPopAsync("l");
+        await Db.ListInsertAfterAsync("l", "z", "y");
+        await Db.ListSetByIndexAsync("l", 0, "Z");
+        await Db.ListTrimAsync("l", 0, 1);
+        Assert.That(await Db.KeyTimeToLiveMsAsync("l"), Is.GreaterThan(60_000));
+        await Db.KeyExpireAtAsync("l", 1);
+        Assert.That(await Db.ListLengthAsync("l"), Is.EqualTo(0));
     }
 
     [Test]
     public async Task WrongTypeIsReported()
     {
-        await _db.StringSetAsync("s", "v");
-        Assert.ThrowsAsync<RebornException>(async () => await _db.ListLeftPushAsync("s", V("a")));
-        Assert.ThrowsAsync<RebornException>(async () => await _db.ListRangeAsync("s"));
-        Assert.ThrowsAsync<RebornException>(async () => await _db.ListLengthAsync("s"));
-        Assert.ThrowsAsync<RebornException>(async () => await _db.ListLeftPopAsync("s"));
-        Assert.ThrowsAsync<RebornException>(async () => await _db.ListRemoveAsync("s", "a"));
+        await Db.StringSetAsync("s", "v");
+        Assert.ThrowsAsync<RebornException>(async () => await Db.ListLeftPushAsync("s", V("a")));
+        Assert.ThrowsAsync<RebornException>(async () => await Db.ListRangeAsync("s"));
+        Assert.ThrowsAsync<RebornException>(async () => await Db.ListLengthAsync("s"));
+        Assert.ThrowsAsync<RebornException>(async () => await Db.ListLeftPopAsync("s"));
+        Assert.ThrowsAsync<RebornException>(async () => await Db.ListRemoveAsync("s", "a"));
     }
 
     [Test]
@@ -297,10 +272,10 @@ public sealed class ListTests(EngineKind engine)
             string value = ((char)('a' + random.Next(4))).ToString();
             switch (random.Next(9))
             {
-                case 0: await _db.ListLeftPushAsync("l", value); model.Insert(0, value); break;
-                case 1: await _db.ListRightPushAsync("l", value); model.Add(value); break;
+                case 0: await Db.ListLeftPushAsync("l", value); model.Insert(0, value); break;
+                case 1: await Db.ListRightPushAsync("l", value); model.Add(value); break;
                 case 2:
-                    var left = await _db.ListLeftPopAsync("l");
+                    var left = await Db.ListLeftPopAsync("l");
                     Assert.That((string?)left, Is.EqualTo(model.Count > 0 ? model[0] : null));
                     if (model.Count > 0) model.RemoveAt(0);
                     break;
@@ -309,7 +284,7 @@ public sealed class ListTests(EngineKind engine)
                     string pivot = ((char)('a' + random.Next(4))).ToString();
                     int at = model.IndexOf(pivot);
                     bool after = random.Next(2) == 0;
-                    long result = after ? await _db.ListInsertAfterAsync("l", pivot, value) : await _db.ListInsertBeforeAsync("l", pivot, value);
+                    long result = after ? await Db.ListInsertAfterAsync("l", pivot, value) : await Db.ListInsertBeforeAsync("l", pivot, value);
                     if (model.Count == 0) Assert.That(result, Is.EqualTo(0));
                     else if (at < 0) Assert.That(result, Is.EqualTo(-1));
                     else { model.Insert(after ? at + 1 : at, value); Assert.That(result, Is.EqualTo(model.Count)); }
@@ -318,7 +293,7 @@ public sealed class ListTests(EngineKind engine)
                 case 4:
                 {
                     long count = random.Next(-2, 3);
-                    long removed = await _db.ListRemoveAsync("l", value, count);
+                    long removed = await Db.ListRemoveAsync("l", value, count);
                     long expected = 0;
                     if (count >= 0)
                         for (int i = 0; i < model.Count && (count == 0 || expected < count);)
@@ -333,7 +308,7 @@ public sealed class ListTests(EngineKind engine)
                     if (model.Count > 0)
                     {
                         int index = random.Next(model.Count);
-                        await _db.ListSetByIndexAsync("l", index, value);
+                        await Db.ListSetByIndexAsync("l", index, value);
                         model[index] = value;
                     }
                     break;
@@ -341,17 +316,17 @@ public sealed class ListTests(EngineKind engine)
                     if (random.Next(4) == 0)
                     {
                         int start = random.Next(3), stop = -1 - random.Next(3);
-                        await _db.ListTrimAsync("l", start, stop);
+                        await Db.ListTrimAsync("l", start, stop);
                         int from = start, to = model.Count + stop;
                         model = from <= to && from < model.Count ? model.GetRange(from, to - from + 1) : [];
                     }
                     break;
                 case 7:
-                    await _db.ListMoveAsync("l", "l", ListSide.Right, ListSide.Left);
+                    await Db.ListMoveAsync("l", "l", ListSide.Right, ListSide.Left);
                     if (model.Count > 0) { model.Insert(0, model[^1]); model.RemoveAt(model.Count - 1); }
                     break;
                 default:
-                    var popped = await _db.ListRightPopAsync("l", 2);
+                    var popped = await Db.ListRightPopAsync("l", 2);
                     if (model.Count == 0) Assert.That(popped, Is.Null);
                     else
                     {
@@ -365,7 +340,7 @@ public sealed class ListTests(EngineKind engine)
             if (step % 100 == 0) Assert.That(await All("l"), Is.EqualTo(model), $"after step {step}");
         }
         Assert.That(await All("l"), Is.EqualTo(model));
-        await _cluster.SweepAsync();
+        await Cluster.SweepAsync();
         Assert.That(ElementRecords(), Is.EqualTo(model.Count), "no element record outside [head, tail)");
     }
 
@@ -374,25 +349,25 @@ public sealed class ListTests(EngineKind engine)
     {
         const int Size = 5000;
         for (int batch = 0; batch < Size / 500; batch++)
-            await _db.ListRightPushAsync("big", Enumerable.Range(batch * 500, 500).Select(i => (RebornValue)(long)i).ToArray());
-        Assert.That(await _db.ListLengthAsync("big"), Is.EqualTo(Size));
-        Assert.That((string?)await _db.ListGetByIndexAsync("big", 2500), Is.EqualTo("2500"));
-        Assert.That((string?)await _db.ListGetByIndexAsync("big", -1), Is.EqualTo("4999"));
-        Assert.That(await _db.ListPositionAsync("big", "4000"), Is.EqualTo(4000));
-        Assert.That(await _db.ListRangeAsync("big", 1000, 1009), Has.Length.EqualTo(10));
+            await Db.ListRightPushAsync("big", Enumerable.Range(batch * 500, 500).Select(i => (RebornValue)(long)i).ToArray());
+        Assert.That(await Db.ListLengthAsync("big"), Is.EqualTo(Size));
+        Assert.That((string?)await Db.ListGetByIndexAsync("big", 2500), Is.EqualTo("2500"));
+        Assert.That((string?)await Db.ListGetByIndexAsync("big", -1), Is.EqualTo("4999"));
+        Assert.That(await Db.ListPositionAsync("big", "4000"), Is.EqualTo(4000));
+        Assert.That(await Db.ListRangeAsync("big", 1000, 1009), Has.Length.EqualTo(10));
         Assert.That(ElementRecords(), Is.EqualTo(Size));
 
-        Assert.That(await _db.KeyDeleteAsync("big"), Is.EqualTo(1));
-        Assert.That(await _db.ListLengthAsync("big"), Is.EqualTo(0));
-        Assert.That(_cluster.GetStatistics().GarbagePending, Is.EqualTo(1), "DEL only queued the old version");
+        Assert.That(await Db.KeyDeleteAsync("big"), Is.EqualTo(1));
+        Assert.That(await Db.ListLengthAsync("big"), Is.EqualTo(0));
+        Assert.That(Cluster.GetStatistics().GarbagePending, Is.EqualTo(1), "DEL only queued the old version");
         Assert.That(ElementRecords(), Is.EqualTo(Size), "the records are garbage until the sweep");
 
-        await _cluster.SweepAsync();
+        await Cluster.SweepAsync();
         Assert.That(ElementRecords(), Is.EqualTo(0));
-        Assert.That(_cluster.GetStatistics().GarbagePending, Is.EqualTo(0));
+        Assert.That(Cluster.GetStatistics().GarbagePending, Is.EqualTo(0));
 
         // A new list under the same name starts clean.
-        await _db.ListRightPushAsync("big", V("x"));
+        await Db.ListRightPushAsync("big", V("x"));
         Assert.That(await All("big"), Is.EqualTo(new[] { "x" }));
     }
 }
