@@ -26,6 +26,7 @@ public sealed class CommandTable
             .Concat(ServerCommands.Specs)
             .Concat(ClientCommands.Specs)
             .Concat(CommandCommands.Specs)
+            .Concat(AdminCommands.Specs)
             .Concat(CommandFamilies.Extra));
 
     public IReadOnlyCollection<CommandSpec> All => _byName.Values;
