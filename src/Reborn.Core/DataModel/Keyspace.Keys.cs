@@ -208,11 +208,14 @@ internal sealed partial class Keyspace
                 using var it = _engine.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta + 1));
                 if (after is null) it.SeekToFirst();
                 else { it.Seek(after); if (it.Valid && it.Key.SequenceEqual(after)) it.Next(); }
+                byte[]? last = null;
                 for (; it.Valid; it.Next())
                 {
+                    // Resume exclusively after the last key examined (at least one was: examined < count on
+                    // entering a slot). Resuming inclusively at the next key returned earlier keys again.
                     if (examined >= count)
-                        return ScanCursors.Suspend(slot, it.Key.ToArray(), exclusive: false);
-                    examined++;
+                        return ScanCursors.Suspend(slot, last!, exclusive: true);
+                    if (++examined == count) last = it.Key.ToArray();
                     var userKey = it.Key[KeyEncoding.PrefixLength..];
                     var record = it.Value;
                     if (Metadata.PeekExpiry(record) is var exp && exp != 0 && exp < now) continue;
@@ -244,10 +247,13 @@ internal sealed partial class Keyspace
         using var it = _engine.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta + 1));
         if (after is null) it.SeekToFirst();
         else { it.Seek(after); if (it.Valid && it.Key.SequenceEqual(after)) it.Next(); }
+        byte[]? last = after; // the resume point (exclusive): the last key examined
         for (; it.Valid; it.Next())
         {
-            if (budget <= 0) return it.Key.ToArray() is var next && next.Length > 0 ? Predecessor(next) : null;
-            budget--;
+            // Empty: nothing examined yet, resume at the slot's start. (Resuming before the next key by
+            // cutting its last byte returned earlier keys again: "{u}.a" sorts after "{u}.".)
+            if (budget <= 0) return last ?? [];
+            if (--budget == 0) last = it.Key.ToArray();
             var userKey = it.Key[KeyEncoding.PrefixLength..];
             var record = it.Value;
             if (Metadata.PeekExpiry(record) is var exp && exp != 0 && exp < now) continue;
@@ -257,9 +263,6 @@ internal sealed partial class Keyspace
         }
         return null;
     }
-
-    /// <summary>A resume point just before <paramref name="key"/>: resuming exclusively after it returns key itself next.</summary>
-    private static byte[] Predecessor(byte[] key) => key.AsSpan(0, key.Length - 1).ToArray();
 
     /// <summary>KEYS: every live key matching the pattern.</summary>
     public List<byte[]> Keys(int db, ReadOnlySpan<byte> pattern)

@@ -68,7 +68,24 @@ internal sealed partial class Keyspace
         {
             var k = new KeyRef(export.Slot, export.Pdb, KeyEncoding.MetaKey(export.Slot, export.Pdb, export.UserKey));
             var existing = _engine.Get(k.MetaKey);
-            if (existing is not null) DeleteKey(k, Metadata.Decode(existing));
+            Metadata old = existing is null ? default : Metadata.Decode(existing);
+            if (existing is not null) DeleteKey(k, old);
+            if (export.Meta.Type != RedisType.String)
+            {
+                // Records of this very version may already be here: a replay re-imports a copy, or the key
+                // moved away and back before the sweep took its old records. They must neither survive
+                // (stale elements) nor be swept later (the live key's elements): clear them now.
+                var garbage = KeyEncoding.GarbageKey(export.Meta.Version, export.Slot, export.Pdb, export.UserKey);
+                if ((existing is not null && old.Version == export.Meta.Version) || _engine.Get(garbage) is not null)
+                {
+                    foreach (byte kind in new[] { KeyEncoding.KindElement, KeyEncoding.KindScore })
+                    {
+                        var prefix = KeyEncoding.ElementPrefix(export.Slot, export.Pdb, kind, export.UserKey, export.Meta.Version);
+                        _batch.DeleteRange(prefix, KeyEncoding.PrefixEnd(prefix));
+                    }
+                    _batch.Delete(garbage);
+                }
+            }
             foreach (var record in export.Records) _batch.Put(record.Key, record.Value);
             PutMeta(k, export.MetaRecord, 0, false);
         }
