@@ -5,6 +5,7 @@ using Reborn.Core;
 using Reborn.Core.Cluster;
 using Reborn.Core.Migration;
 using Reborn.Core.Slots;
+using Reborn.Storage;
 
 namespace Reborn.Benchmarks.Migration;
 
@@ -40,6 +41,7 @@ internal static class MigrationBenchmark
         public int WriterRate { get; set; } = 10_000;
         public HashSet<string> Parts { get; set; } = ["snapshot", "key", "foreground", "freeze"];
         public string? Directory { get; set; }
+        public Durability Durability { get; set; } = Durability.EverySecond;
     }
 
     private sealed record Row(string Measure, string Figure, string Target = "", string Met = "");
@@ -51,7 +53,7 @@ internal static class MigrationBenchmark
         catch (FormatException e)
         {
             Console.Error.WriteLine($"migration: {e.Message}");
-            Console.Error.WriteLine("usage: migration [--keys N] [--big-keys N] [--fg-ops N] [--fg-tasks N] [--fg-rate OPS_PER_S] [--writer-rate WRITES_PER_S] [--only snapshot,key,foreground,freeze] [--dir PATH]");
+            Console.Error.WriteLine("usage: migration [--keys N] [--big-keys N] [--fg-ops N] [--fg-tasks N] [--fg-rate OPS_PER_S] [--writer-rate WRITES_PER_S] [--only snapshot,key,foreground,freeze] [--dir PATH] [--durability Always|EverySecond|Never]");
             return 2;
         }
         var root = Path.Combine(settings.Directory ?? Path.GetTempPath(), "reborn-migration-bench-" + Guid.NewGuid().ToString("N"));
@@ -69,7 +71,7 @@ internal static class MigrationBenchmark
             if (System.IO.Directory.Exists(root)) System.IO.Directory.Delete(root, true);
         }
         Console.WriteLine();
-        Console.WriteLine($"Reborn slot migration, two RocksDB groups, durability EverySecond, {ValueLength}-byte values; " +
+        Console.WriteLine($"Reborn slot migration, two RocksDB groups, durability {settings.Durability}, {ValueLength}-byte values; " +
             $"{Environment.ProcessorCount} cores, .NET {Environment.Version}; whole run {total.Elapsed.TotalSeconds:F0} s");
         Console.WriteLine($"command: migration {string.Join(' ', args)}");
         Print(rows);
@@ -80,7 +82,7 @@ internal static class MigrationBenchmark
 
     private static async Task RunSpreadAsync(Settings s, string directory, List<Row> rows)
     {
-        await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions { DataDirectory = directory });
+        await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions { DataDirectory = directory, Durability = s.Durability });
         var db = cluster.GetDatabase(0);
         var keys = MakeKeys(s.Keys, "key:");
         var value = MakeValue();
@@ -203,7 +205,7 @@ internal static class MigrationBenchmark
     private static async Task RunBigSlotAsync(Settings s, string directory, List<Row> rows)
     {
         int count = s.BigKeys > 0 ? s.BigKeys : s.Keys;
-        await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions { DataDirectory = directory });
+        await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions { DataDirectory = directory, Durability = s.Durability });
         var db = cluster.GetDatabase(0);
         var keys = MakeKeys(count, "{big}:");
         var value = MakeValue();
@@ -214,7 +216,9 @@ internal static class MigrationBenchmark
         Log($"freeze: slot {slot} holds {stats.Keys:N0} keys, ~{stats.ApproximateBytes / Mb:F0} MB on disk; a writer overwrites its keys at {s.WriterRate:N0}/s during the move");
 
         var writes = new LatencyRecorder(8_000_000);
-        long slowest = 0, over50 = 0;
+        long slowest = 0, over50 = 0, moveStarted = Stopwatch.GetTimestamp();
+        var pauseBefore = GC.GetTotalPauseDuration();
+        int gen2Before = GC.CollectionCount(2);
         var stop = 0;
         var writer = new Thread(() =>
         {
@@ -229,7 +233,11 @@ internal static class MigrationBenchmark
                 long took = Stopwatch.GetTimestamp() - started;
                 writes.Record(took);
                 if (took > slowest) slowest = took;
-                if (LatencyRecorder.Ms(took) >= 50) over50++;
+                if (LatencyRecorder.Ms(took) >= 50)
+                {
+                    over50++;
+                    Log($"  slow SET: {LatencyRecorder.Ms(took):F1} ms, {LatencyRecorder.Ms(started - moveStarted) / 1000:F2} s into the move");
+                }
             }
         }) { IsBackground = true, Name = "big-slot-writer" };
         writer.Start();
@@ -241,6 +249,7 @@ internal static class MigrationBenchmark
             writer.Join();
         }
         var w = LatencyRecorder.Summarise([writes]);
+        Log($"  GC during the move: {GC.CollectionCount(2) - gen2Before} gen2 collections, {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused in all");
         rows.Add(new($"snapshot switch freeze, slot {slot} of {count:N0} keys ({p.BytesMoved / Mb:F0} MB moved incl. replays), LongestFreeze",
             $"{p.LongestFreeze.TotalMilliseconds:F1} ms", "< 50 ms", Verdict(p.LongestFreeze.TotalMilliseconds < 50)));
         rows.Add(new("  same move, writer side: longest single SET", $"{LatencyRecorder.Ms(slowest):F1} ms (p99 {w.P99Ms:F3} ms, p50 {w.P50Ms:F3} ms, " +
@@ -330,6 +339,7 @@ internal static class MigrationBenchmark
                 case "--writer-rate": s.WriterRate = Int(); break;
                 case "--only": s.Parts = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
                 case "--dir": s.Directory = Next(); break;
+                case "--durability": s.Durability = Enum.TryParse<Durability>(Next(), true, out var d) ? d : throw new FormatException("durability: Always, EverySecond or Never"); break;
                 default: throw new FormatException($"unknown option {args[i]}");
             }
         }

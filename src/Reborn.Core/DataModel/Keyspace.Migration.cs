@@ -20,9 +20,13 @@ internal sealed partial class Keyspace
     /// <summary>Exports a live key from <paramref name="reader"/> (the engine or a snapshot); null when absent or expired.</summary>
     public KeyExport? ExportKey(IStorageReader reader, int slot, int pdb, ReadOnlySpan<byte> userKey, long nowMs)
     {
-        var metaKey = KeyEncoding.MetaKey(slot, pdb, userKey);
-        var record = reader.Get(metaKey);
-        if (record is null) return null;
+        var record = reader.Get(KeyEncoding.MetaKey(slot, pdb, userKey));
+        return record is null ? null : ExportRecord(reader, slot, pdb, userKey.ToArray(), record, nowMs);
+    }
+
+    /// <summary>Exports a key whose metadata record was already read from <paramref name="reader"/>; null when expired.</summary>
+    private static KeyExport? ExportRecord(IStorageReader reader, int slot, int pdb, byte[] userKey, byte[] record, long nowMs)
+    {
         var meta = Metadata.Decode(record);
         if (meta.IsExpired(nowMs)) return null;
         var records = new List<KeyValuePair<byte[], byte[]>>();
@@ -35,7 +39,39 @@ internal sealed partial class Keyspace
                 for (it.SeekToFirst(); it.Valid; it.Next()) records.Add(new(it.Key.ToArray(), it.Value.ToArray()));
             }
         }
-        return new KeyExport(slot, pdb, userKey.ToArray(), record, meta, records);
+        return new KeyExport(slot, pdb, userKey, record, meta, records);
+    }
+
+    /// <summary>
+    /// <see cref="ListSlotKeys"/> and <see cref="ExportKey"/> of each listed key in one pass: the metadata
+    /// records come from the listing iterator instead of a point read per key. <c>Listed</c> counts every
+    /// key passed (expired ones are passed but not exported); <c>Last</c> is the cursor for the next call.
+    /// </summary>
+    public (List<KeyExport> Exports, int Listed, (int Pdb, byte[] Key)? Last) ExportSlotKeys(IStorageReader reader, int slot, int max, long nowMs, (int Pdb, byte[] Key)? after = null)
+    {
+        var exports = new List<KeyExport>();
+        int listed = 0;
+        (int, byte[])? last = null;
+        for (int pdb = after?.Pdb ?? 0; pdb < DatabaseCount && listed < max; pdb++)
+        {
+            var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta);
+            using var it = reader.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta + 1));
+            if (after is { } a && a.Pdb == pdb)
+            {
+                var from = KeyEncoding.MetaKey(slot, pdb, a.Key);
+                it.Seek(from);
+                if (it.Valid && it.Key.SequenceEqual(from)) it.Next();
+            }
+            else it.SeekToFirst();
+            for (; it.Valid && listed < max; it.Next())
+            {
+                var userKey = it.Key[KeyEncoding.PrefixLength..].ToArray();
+                listed++;
+                last = (pdb, userKey);
+                if (ExportRecord(reader, slot, pdb, userKey, it.Value.ToArray(), nowMs) is { } export) exports.Add(export);
+            }
+        }
+        return (exports, listed, last);
     }
 
     /// <summary>Exports a key under the gate; an expired key is deleted here instead (it must not travel).</summary>

@@ -288,13 +288,11 @@ internal sealed class MigrationCoordinator
                     while (true)
                     {
                         token.ThrowIfCancellationRequested();
-                        var keys = source.ListSlotKeys(snapshot, slot, pacer.BatchKeys, after);
-                        if (keys.Count == 0) break;
-                        after = keys[^1];
-                        var exports = new List<KeyExport>(keys.Count);
+                        var (exports, listed, last) = source.ExportSlotKeys(snapshot, slot, pacer.BatchKeys, now, after);
+                        if (listed == 0) break;
+                        after = last;
                         long bytes = 0;
-                        foreach (var (pdb, key) in keys)
-                            if (source.ExportKey(snapshot, slot, pdb, key, now) is { } export) { exports.Add(export); bytes += export.Bytes; }
+                        foreach (var export in exports) bytes += export.Bytes;
                         lock (target.Gate) target.ImportKeys(exports);
                         Interlocked.Add(ref _keys, exports.Count);
                         Interlocked.Add(ref _bytes, bytes);
@@ -339,24 +337,33 @@ internal sealed class MigrationCoordinator
     /// <summary>Copies the current state of journaled keys (or their absence) to the target.</summary>
     private void Replay(Keyspace source, Keyspace target, List<(int Pdb, byte[] Key)> keys)
     {
-        if (keys.Count == 0) return;
         var (lower, higher) = source.GroupOrder(target);
-        lock (lower.Gate)
-        lock (higher.Gate)
+        // In chunks, each under both gates: before the freeze, writers wait one chunk at most, not the
+        // whole journal (a write that lands between chunks is journaled again and replayed later).
+        var exports = new List<KeyExport>(ReplayChunkKeys);
+        for (int at = 0; at < keys.Count; at += ReplayChunkKeys)
         {
-            foreach (var (pdb, key) in keys)
+            lock (lower.Gate)
+            lock (higher.Gate)
             {
-                int slot = SlotHash.GetSlot(key);
-                var export = source.ExportKey(source.Engine, slot, pdb, key, source.NowMs);
-                if (export is null) target.RemoveMovedKey(slot, pdb, key);
-                else
+                exports.Clear();
+                for (int i = at; i < Math.Min(at + ReplayChunkKeys, keys.Count); i++)
                 {
-                    target.ImportKeys([export]);
-                    Interlocked.Add(ref _bytes, export.Bytes);
+                    var (pdb, key) = keys[i];
+                    int slot = SlotHash.GetSlot(key);
+                    var export = source.ExportKey(source.Engine, slot, pdb, key, source.NowMs);
+                    if (export is null) target.RemoveMovedKey(slot, pdb, key);
+                    else exports.Add(export);
                 }
+                // The journal holds each key once, so the chunk's imports can share one batch.
+                if (exports.Count > 0) target.ImportKeys(exports);
+                foreach (var export in exports) Interlocked.Add(ref _bytes, export.Bytes);
             }
         }
     }
+
+    /// <summary>Journaled keys replayed per hold of the gates.</summary>
+    private const int ReplayChunkKeys = 256;
 
     // ---- recovery ------------------------------------------------------------------------------
 
