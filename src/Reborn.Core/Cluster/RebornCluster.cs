@@ -113,23 +113,48 @@ public sealed partial class RebornCluster : IKeyValueCluster
         ApplyTable(table);
     }
 
+    /// <summary>
+    /// Installs the table's ownership in the groups, then the table itself for routers. A group whose
+    /// served slots change gets them under its gate (gates taken in group-id order, after the topology
+    /// lock): an operation that passed its ownership check finishes first, so a key-by-key source never
+    /// gains a key once its slot moves, and a multi-key operation sees one ownership throughout.
+    /// </summary>
     private void ApplyTable(SlotTable table)
     {
-        _table = table;
+        var changed = new List<(Keyspace Keyspace, bool[] Serves, bool[] Holds)>();
         foreach (var group in Groups)
         {
             var serves = new bool[SlotHash.SlotCount];
             var holds = new bool[SlotHash.SlotCount];
+            bool differs = false;
             for (int slot = 0; slot < SlotHash.SlotCount; slot++)
             {
                 var a = table[slot];
                 serves[slot] = a.ServingGroup == group.Id;
                 holds[slot] = serves[slot] || (a.State == SlotState.MigratingKeys && a.Group == group.Id);
+                differs |= serves[slot] != group.Keyspace.Serves(slot) || holds[slot] != group.Keyspace.Holds(slot);
             }
-            group.Keyspace.SetServedSlots(serves, holds);
+            if (differs) changed.Add((group.Keyspace, serves, holds));
+        }
+        int entered = 0;
+        try
+        {
+            for (; entered < changed.Count; entered++) changed[entered].Keyspace.Gate.Enter();
+            foreach (var (keyspace, serves, holds) in changed) keyspace.SetServedSlots(serves, holds);
+            _table = table;
+        }
+        finally
+        {
+            while (entered > 0) changed[--entered].Keyspace.Gate.Exit();
         }
         RefreshSingleGroup();
     }
+
+    /// <summary>
+    /// The topology lock. Whoever holds it with keyspace gates takes it first (a snapshot switch does),
+    /// since installing a table takes the gates of the groups it changes.
+    /// </summary>
+    internal Lock TopologyGate => _topologyGate;
 
     public int DatabaseCount => Keyspace.DatabaseCount;
 

@@ -279,7 +279,11 @@ internal sealed partial class Keyspace
     public long SlotKeyCount(int pdb, int slot) => _keyCounts[pdb * SlotHash.SlotCount + slot];
 
     /// <summary>Starts journaling writes to the slots (snapshot migration); returns the journal.</summary>
-    public SlotJournal StartJournal(bool[] slots) => _journal = new SlotJournal(slots);
+    public SlotJournal StartJournal(bool[] slots)
+    {
+        // Under the gate: a write that already passed KeyTouched unjournaled commits before the caller's snapshot.
+        lock (Gate) return _journal = new SlotJournal(slots);
+    }
 
     public void StopJournal() => _journal = null;
 

@@ -310,6 +310,7 @@ internal sealed class MigrationCoordinator
             // The freeze: writes to these slots wait on the gates, then find the new owner and succeed.
             var (lower, higher) = from < to ? (source, target) : (target, source);
             long frozen = Stopwatch.GetTimestamp();
+            lock (_cluster.TopologyGate) // before the gates: installing the table takes them too
             lock (lower.Gate)
             lock (higher.Gate)
             {

@@ -97,4 +97,61 @@ public sealed class MigrationRegressionTests(EngineKind engine)
             Assert.That(scanned, Is.EquivalentTo(keys), $"COUNT {count}");
         }
     }
+    /// <summary>
+    /// A slot's ownership changed with no gate held, so an operation that had passed its ownership
+    /// check on the source could still commit there after the key-by-key move began: the key then
+    /// existed in both groups (the mover kept the target's copy and dropped the acknowledged write),
+    /// or a drained slot's DropSlots deleted it; a multi-key operation could see ownership change
+    /// half-way and leave the key count wrong. Now the change waits for the source's gate.
+    /// </summary>
+    [Test]
+    public async Task AKeyByKeyMoveBeginsOnlyAfterTheOperationsRunningOnTheSource()
+    {
+        await using var cluster = await Open();
+        var db = cluster.GetDatabase(0);
+        await db.StringSetAsync("k", "v");
+        int slot = SlotHash.GetSlot("k"u8);
+        await cluster.AddGroupAsync(1);
+        var gate = ((RebornCluster)cluster).Group(0).Keyspace.Gate;
+        gate.Enter(); // an operation on the source, past its ownership check
+        try
+        {
+            cluster.StartMigration(slot, slot, 1, MigrationMode.Key);
+            bool flipped = SpinWait.SpinUntil(() => cluster.Topology[slot].IsMigrating || cluster.MigrationCompletion.IsCompleted, 300);
+            Assert.That(flipped, Is.False, "the slot changed owner while an operation on its source was running");
+        }
+        finally { gate.Exit(); }
+        await cluster.MigrationCompletion;
+        Assert.That(cluster.MigrationStatus.State, Is.EqualTo(MigrationState.Completed));
+        Assert.That((string?)await db.StringGetAsync("k"), Is.EqualTo("v"));
+        MigrationInvariants.AssertEachKeyInOneGroup(cluster);
+    }
+
+    /// <summary>
+    /// The snapshot journal started with no gate held: a write that had been touched (unjournaled) but
+    /// not yet committed landed after the snapshot was taken, in neither the copy nor the journal, and
+    /// was lost at the switch. Now the journal starts under the source's gate, before the snapshot.
+    /// </summary>
+    [Test]
+    public async Task ASnapshotCopyBeginsOnlyAfterTheWritesRunningOnTheSource()
+    {
+        await using var cluster = await Open();
+        var db = cluster.GetDatabase(0);
+        await db.StringSetAsync("k", "v");
+        int slot = SlotHash.GetSlot("k"u8);
+        await cluster.AddGroupAsync(1);
+        var gate = ((RebornCluster)cluster).Group(0).Keyspace.Gate;
+        gate.Enter(); // a write on the source, between its journal check and its commit
+        try
+        {
+            cluster.StartMigration(slot, slot, 1, MigrationMode.Snapshot);
+            bool copied = SpinWait.SpinUntil(() => cluster.MigrationStatus.KeysMoved > 0 || cluster.MigrationCompletion.IsCompleted, 300);
+            Assert.That(copied, Is.False, "the copy began while a write on the source was running");
+        }
+        finally { gate.Exit(); }
+        await cluster.MigrationCompletion;
+        Assert.That(cluster.MigrationStatus.State, Is.EqualTo(MigrationState.Completed));
+        Assert.That((string?)await db.StringGetAsync("k"), Is.EqualTo("v"));
+        MigrationInvariants.AssertEachKeyInOneGroup(cluster);
+    }
 }
