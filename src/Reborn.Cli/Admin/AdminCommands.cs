@@ -102,8 +102,7 @@ internal static class AdminCommands
         var to = new Argument<int>("to") { Description = "Last slot of the range" };
         var target = new Argument<int>("group") { Description = "Group to move the range to" };
         var mode = ModeOption();
-        var maxKeys = new Option<long?>("--max-keys") { Description = "Throttle: keys moved per second at most" };
-        var maxBytes = new Option<long?>("--max-bytes") { Description = "Throttle: bytes moved per second at most" };
+        var (maxKeys, maxBytes) = ThrottleOptions();
         var noWait = new Option<bool>("--no-wait") { Description = "Return once the move has started; `reborn migration status` follows it" };
         var migrate = new Command("migrate", "Move a slot range to a group while clients keep reading and writing") { from, to, target, mode, maxKeys, maxBytes, noWait };
         var migrateOptions = new AdminConnection.Options();
@@ -112,8 +111,7 @@ internal static class AdminCommands
         {
             var args = new List<string> { "REBORN", "SLOT", "MIGRATE", Text(parse.GetValue(from)), Text(parse.GetValue(to)), Text(parse.GetValue(target)) };
             args.Add((parse.GetValue(mode) ?? "snapshot").ToUpperInvariant());
-            if (parse.GetValue(maxKeys) is { } k) args.AddRange(["MAXKEYS", Text(k)]);
-            if (parse.GetValue(maxBytes) is { } b) args.AddRange(["MAXBYTES", Text(b)]);
+            AddThrottle(parse, maxKeys, maxBytes, args);
             await server.ExecuteAsync([.. args]).ConfigureAwait(false);
             if (parse.GetValue(noWait))
             {
@@ -161,8 +159,9 @@ internal static class AdminCommands
     {
         var weights = new Option<string?>("--weights") { Description = "Share of the slots per group, e.g. 0=1,1=2 (default: even)" };
         var mode = ModeOption();
+        var (maxKeys, maxBytes) = ThrottleOptions();
         var noWait = new Option<bool>("--no-wait") { Description = "Return once the rebalance has started; `reborn migration status` follows it" };
-        var rebalance = new Command("rebalance", "Spread the slots over the groups, evenly or by weight, moving what differs") { weights, mode, noWait };
+        var rebalance = new Command("rebalance", "Spread the slots over the groups, evenly or by weight, moving what differs") { weights, mode, maxKeys, maxBytes, noWait };
         var options = new AdminConnection.Options();
         options.AddTo(rebalance);
         rebalance.SetAction((parse, token) => AdminConnection.RunAsync(parse, options, token, async server =>
@@ -170,6 +169,7 @@ internal static class AdminCommands
             var args = new List<string> { "REBORN", "REBALANCE" };
             if (parse.GetValue(weights) is { } text) args.AddRange(["WEIGHTS", .. ParseWeights(text)]);
             args.Add((parse.GetValue(mode) ?? "snapshot").ToUpperInvariant());
+            AddThrottle(parse, maxKeys, maxBytes, args);
             long slots = (await server.ExecuteAsync([.. args]).ConfigureAwait(false)).Integer;
             if (slots == 0)
             {
@@ -184,6 +184,18 @@ internal static class AdminCommands
             return await MigrationWatch.WatchAsync(server, rebalance: true, token).ConfigureAwait(false);
         }));
         return rebalance;
+    }
+
+    private static (Option<long?> MaxKeys, Option<long?> MaxBytes) ThrottleOptions() =>
+    (
+        new Option<long?>("--max-keys") { Description = "Throttle: keys moved per second at most" },
+        new Option<long?>("--max-bytes") { Description = "Throttle: bytes moved per second at most" }
+    );
+
+    private static void AddThrottle(ParseResult parse, Option<long?> maxKeys, Option<long?> maxBytes, List<string> args)
+    {
+        if (parse.GetValue(maxKeys) is { } keys) args.AddRange(["MAXKEYS", Text(keys)]);
+        if (parse.GetValue(maxBytes) is { } bytes) args.AddRange(["MAXBYTES", Text(bytes)]);
     }
 
     private static Option<string?> ModeOption()

@@ -20,6 +20,19 @@ public sealed partial class RebornCluster
 
     public SlotTable Topology => _table;
 
+    /// <summary>
+    /// Makes "the group exists, then a migration or an assignment names it" atomic against its removal:
+    /// a migration's table changes happen later, on its own task, so the table alone cannot tell
+    /// RemoveGroupAsync that a group is about to receive slots. Always taken first, before the
+    /// coordinator's lock or the topology lock; nothing holding those takes it.
+    /// </summary>
+    private readonly Lock _membershipGate = new();
+
+    private void RequireGroup(int id)
+    {
+        if ((uint)id >= MaxGroups || _groups[id] is null) throw new RebornException($"ERR group {id} does not exist");
+    }
+
     public async ValueTask<GroupInfo> AddGroupAsync(int id, string? path = null)
     {
         if (id is < 0 or >= MaxGroups) throw new RebornException($"ERR group id must be 0..{MaxGroups - 1}");
@@ -38,6 +51,20 @@ public sealed partial class RebornCluster
 
     public ValueTask RemoveGroupAsync(int id)
     {
+        if ((uint)id >= MaxGroups) throw new RebornException($"ERR group {id} does not exist");
+        lock (_membershipGate)
+        {
+            // Read before the topology lock: the coordinator's lock is never taken inside it.
+            var migration = Migrations.Status;
+            if (migration.State == MigrationState.Running && migration.TargetGroup == id)
+                throw new RebornException($"ERR group {id} is the target of the running migration");
+            RemoveGroupLocked(id);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void RemoveGroupLocked(int id)
+    {
         lock (_topologyGate)
         {
             var group = _groups[id] ?? throw new RebornException($"ERR group {id} does not exist");
@@ -51,7 +78,6 @@ public sealed partial class RebornCluster
             group.Dispose();
             Logger.LogInformation("Group {Group} removed (its directory is left on disk)", id);
         }
-        return ValueTask.CompletedTask;
     }
 
     public IReadOnlyList<GroupInfo> ListGroups()
@@ -77,15 +103,18 @@ public sealed partial class RebornCluster
     public ValueTask AssignSlotsAsync(int first, int last, int group)
     {
         if (first < 0 || last >= SlotHash.SlotCount || first > last) throw new RebornException($"ERR invalid slot range {first}-{last}");
-        Group(group);
-        for (int s = first; s <= last; s++)
+        lock (_membershipGate)
         {
-            var a = _table[s];
-            if (a.IsMigrating) throw new RebornException($"ERR slot {s} is migrating");
-            if (a.Group != group && Group(a.Group).Keyspace.SlotStatistics(s).Keys > 0)
-                throw new RebornException($"ERR slot {s} holds keys; migrate it instead");
+            RequireGroup(group);
+            for (int s = first; s <= last; s++)
+            {
+                var a = _table[s];
+                if (a.IsMigrating) throw new RebornException($"ERR slot {s} is migrating");
+                if (a.Group != group && Group(a.Group).Keyspace.SlotStatistics(s).Keys > 0)
+                    throw new RebornException($"ERR slot {s} holds keys; migrate it instead");
+            }
+            ChangeTable(t => t.With(first, last, _ => new SlotAssignment(group)));
         }
-        ChangeTable(t => t.With(first, last, _ => new SlotAssignment(group)));
         return ValueTask.CompletedTask;
     }
 
@@ -104,7 +133,13 @@ public sealed partial class RebornCluster
     }
 
     public MigrationProgress StartMigration(int firstSlot, int lastSlot, int group, MigrationMode mode = MigrationMode.Snapshot, MigrationOptions? options = null)
-        => Migrations.Start(firstSlot, lastSlot, group, mode, options ?? new MigrationOptions());
+    {
+        lock (_membershipGate)
+        {
+            RequireGroup(group);
+            return Migrations.Start(firstSlot, lastSlot, group, mode, options ?? new MigrationOptions());
+        }
+    }
 
     public async Task<MigrationProgress> MigrateAsync(int firstSlot, int lastSlot, int group, MigrationMode mode = MigrationMode.Snapshot,
         MigrationOptions? options = null, CancellationToken cancellationToken = default)

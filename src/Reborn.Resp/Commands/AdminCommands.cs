@@ -54,7 +54,7 @@ internal static class AdminCommands
         "    The current or last migration: state (idle|running|completed|failed|cancelled) and progress.",
         "MIGRATION CANCEL",
         "    Cancel the running migration or rebalance; unfinished slots go back to their source.",
-        "REBALANCE [WEIGHTS <id> <weight> [<id> <weight> ...]] [KEY|SNAPSHOT]",
+        "REBALANCE [WEIGHTS <id> <weight> [<id> <weight> ...]] [KEY|SNAPSHOT] [MAXKEYS <n>] [MAXBYTES <n>]",
         "    Start spreading the slots over the groups, evenly or by weight; replies with the number of slots that will move.",
     ];
 
@@ -358,7 +358,7 @@ internal static class AdminCommands
     // ---- REBORN REBALANCE -------------------------------------------------------------------------
 
     /// <summary>
-    /// REBALANCE [WEIGHTS id w ...] [KEY|SNAPSHOT]: plans at once (so a bad weight is an error reply),
+    /// REBALANCE [WEIGHTS id w ...] [KEY|SNAPSHOT] [MAXKEYS n] [MAXBYTES n]: plans at once (so a bad weight is an error reply),
     /// replies with the number of slots that will move (0: already balanced, nothing starts), and
     /// runs the moves in the background through <see cref="IKeyValueCluster.RebalanceAsync"/>.
     /// </summary>
@@ -366,14 +366,17 @@ internal static class AdminCommands
     {
         Dictionary<int, double>? weights = null;
         var mode = MigrationMode.Snapshot;
+        var options = new MigrationOptions();
         for (int i = 2; i < c.ArgCount; i++)
         {
             if (c.Is(i, "KEY"u8)) mode = MigrationMode.Key;
             else if (c.Is(i, "SNAPSHOT"u8)) mode = MigrationMode.Snapshot;
+            else if (c.Is(i, "MAXKEYS"u8) && i + 1 < c.ArgCount) options = options with { MaxKeysPerSecond = Limit(c, ++i) };
+            else if (c.Is(i, "MAXBYTES"u8) && i + 1 < c.ArgCount) options = options with { MaxBytesPerSecond = Limit(c, ++i) };
             else if (c.Is(i, "WEIGHTS"u8))
             {
                 weights = new Dictionary<int, double>();
-                while (i + 1 < c.ArgCount && !c.Is(i + 1, "KEY"u8) && !c.Is(i + 1, "SNAPSHOT"u8))
+                while (i + 1 < c.ArgCount && !IsRebalanceOption(c, i + 1))
                 {
                     if (i + 2 >= c.ArgCount) throw CommandContext.Syntax();
                     int id = GroupId(c, i + 1);
@@ -401,11 +404,14 @@ internal static class AdminCommands
             if (cluster.MigrationStatus.State == MigrationState.Running) throw new RebornException("ERR a migration is already running");
             var plan = (cluster as RebornCluster)?.PlanRebalance(weights);
             int slots = plan?.Sum(p => p.Last - p.First + 1) ?? -1;
-            if (slots != 0) jobs.Rebalance = RebalanceJob.Start(cluster, weights, mode, plan);
+            if (slots != 0) jobs.Rebalance = RebalanceJob.Start(cluster, weights, mode, options, plan);
             c.Writer.Integer(slots);
         }
         return default;
     }
+
+    private static bool IsRebalanceOption(CommandContext c, int index) =>
+        c.Is(index, "KEY"u8) || c.Is(index, "SNAPSHOT"u8) || c.Is(index, "MAXKEYS"u8) || c.Is(index, "MAXBYTES"u8);
 
     // ---- REBORN HELP ------------------------------------------------------------------------------
 
@@ -432,15 +438,12 @@ internal static class AdminCommands
         return (int)id;
     }
 
-    /// <summary>&lt;from-slot&gt; &lt;to-slot&gt; &lt;group&gt; at index..index+2; the group must exist.</summary>
+    /// <summary>&lt;from-slot&gt; &lt;to-slot&gt; &lt;group&gt; at index..index+2 (Core answers for a group that does not exist).</summary>
     private static (int First, int Last, int Group) RangeAndGroup(CommandContext c, int index)
     {
         int first = SlotNumber(c, index), last = SlotNumber(c, index + 1);
         if (first > last) throw new RebornException($"ERR invalid slot range {first}-{last}");
-        int group = GroupId(c, index + 2);
-        // Core looks groups up with an internal accessor that throws InvalidOperationException; answer Core's own text first.
-        if (!c.Cluster.ListGroups().Any(g => g.Id == group)) throw new RebornException($"ERR group {group} does not exist");
-        return (first, last, group);
+        return (first, last, GroupId(c, index + 2));
     }
 
     private static long Limit(CommandContext c, int index)
@@ -494,13 +497,14 @@ internal static class AdminCommands
         public string? Error { get; private set; }
         public bool IsRunning => !_task.IsCompleted;
 
-        public static RebalanceJob Start(IKeyValueCluster cluster, Dictionary<int, double>? weights, MigrationMode mode, List<(int, int, int)>? plan)
+        public static RebalanceJob Start(IKeyValueCluster cluster, Dictionary<int, double>? weights, MigrationMode mode, MigrationOptions options,
+            List<(int, int, int)>? plan)
         {
             var job = new RebalanceJob(plan);
             var token = job._cancel.Token;
             job._task = Task.Run(async () =>
             {
-                try { await cluster.RebalanceAsync(weights, mode, cancellationToken: token).ConfigureAwait(false); }
+                try { await cluster.RebalanceAsync(weights, mode, options, token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { job._cancelled = true; }
                 catch (Exception error) { job.Error = error.Message; }
             }, CancellationToken.None);
