@@ -28,8 +28,8 @@ internal sealed class AdminConnection : IAsyncDisposable
     /// <summary>The options every admin verb takes.</summary>
     public sealed class Options
     {
-        public Option<string> Host { get; } = new("--host") { Description = "Server host (default 127.0.0.1)", DefaultValueFactory = _ => "127.0.0.1" };
-        public Option<int> Port { get; } = new("--port", "-p") { Description = "Server port (default 6379)", DefaultValueFactory = _ => 6379 };
+        public Option<string> Host { get; } = new("--host") { Description = "Server host", DefaultValueFactory = _ => "127.0.0.1" };
+        public Option<int> Port { get; } = new("--port", "-p") { Description = "Server port", DefaultValueFactory = _ => 6379 };
         public Option<string?> Password { get; } = new("--password", "-a") { Description = "Password to AUTH with" };
 
         public void AddTo(Command command)

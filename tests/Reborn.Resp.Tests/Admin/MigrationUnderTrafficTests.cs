@@ -78,9 +78,9 @@ public sealed class MigrationUnderTrafficTests(EngineKind engine, string mode)
         var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriterAsync(w))).ToArray();
 
         // Throttled so the moves last while the writers run (a floor on duration, not a speed assumption).
-        await admin.OkAsync("REBORN", "SLOT", "MIGRATE", "0", "511", "1", mode, "MAXKEYS", "20000");
+        await admin.OkAsync("REBORN", "SLOT", "MIGRATE", "0", "511", "1", mode, "MAXKEYS", "5000");
         var there = await admin.WaitForEndAsync();
-        await admin.OkAsync("REBORN", "SLOT", "MIGRATE", "256", "767", "0", mode, "MAXKEYS", "20000");
+        await admin.OkAsync("REBORN", "SLOT", "MIGRATE", "256", "767", "0", mode, "MAXKEYS", "5000");
         var back = await admin.WaitForEndAsync();
         stop.Cancel();
         await Task.WhenAll(writers).WaitAsync(AdminReplies.Bound);
