@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Reborn.Resp.Commands;
 using Reborn.Resp.Protocol;
+using Reborn.Storage;
 
 namespace Reborn.Resp.Server;
 
@@ -102,6 +103,8 @@ internal sealed class ClientConnection : IAsyncDisposable
             try
             {
                 bool protocolError = false;
+                // The batch's writes share one WAL write, made before any of its replies is flushed.
+                WalGroupCommit.Begin();
                 try
                 {
                     while (!Session.CloseRequested && _reader.TryReadCommand(ref buffer, _args))
@@ -114,6 +117,7 @@ internal sealed class ClientConnection : IAsyncDisposable
                     protocolError = true;
                     _server.Logger.LogDebug("Protocol error from {Client}: {Error}", Session.RemoteAddress, error.Message);
                 }
+                finally { WalGroupCommit.Complete(); }
                 Interlocked.Add(ref _server.Statistics.NetInputBytes, before - buffer.Length);
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 long unflushed = _pipe.UnflushedBytes;
@@ -140,7 +144,14 @@ internal sealed class ClientConnection : IAsyncDisposable
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var running = _server.Dispatcher.ExecuteAsync(Context);
         if (running.IsCompleted) running.GetAwaiter().GetResult();
-        else await WhileBlockedAsync(running.AsTask()).ConfigureAwait(false);
+        else
+        {
+            // The command waits (BLPOP ...) and this thread goes back to the pool: it must not keep
+            // deferring WAL writes for whatever runs on it next. The scope resumes on the thread that continues.
+            WalGroupCommit.Complete();
+            try { await WhileBlockedAsync(running.AsTask()).ConfigureAwait(false); }
+            finally { WalGroupCommit.Begin(); }
+        }
         // Clients blocked on keys this command (or EXEC) filled are served before the next command, as in Redis.
         _server.Blocking.ServeReadyKeys();
         _server.RecordCommand(Context.CommandName, started);

@@ -9,6 +9,8 @@ namespace Reborn.Storage.Engines;
 /// timer syncs it once a second; Never writes the WAL without sync and never syncs it. The WAL is
 /// always on, so an acknowledged write survives a process crash in every mode. <see cref="Flush"/>
 /// syncs the WAL, which is all durability needs; memtables reach SST files in the background.
+/// Except with Always, WAL records are buffered in process and written to the OS before Write
+/// returns, or, inside a <see cref="WalGroupCommit"/> scope, when the scope completes.
 /// </summary>
 public sealed unsafe class RocksDbEngine : IStorageEngine
 {
@@ -20,7 +22,10 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     private readonly RocksDbTuning _tuning;
     private readonly Timer? _walTimer;
     private readonly Lock _lifecycle = new();
+    private readonly bool _bufferedWal;
     private bool _disposed;
+    private int _closing;
+    private int _walWriters; // WalGroupCommit.Complete calls inside WriteBufferedWal; Dispose waits for them
 
     private RocksDbEngine(RocksDb db, string path, Durability durability, RocksDbTuning tuning)
     {
@@ -34,6 +39,9 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         _writeOptions = new WriteOptions().SetSync(durability == Durability.Always);
         if (durability == Durability.EverySecond)
             _walTimer = new Timer(static state => ((RocksDbEngine)state!).SyncWalInBackground(), this, 1000, 1000);
+        _bufferedWal = durability != Durability.Always;
+        if (_bufferedWal)
+            WalGroupCommit.Register(this);
     }
 
     public EngineKind Kind => EngineKind.RocksDb;
@@ -47,7 +55,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     {
         ArgumentNullException.ThrowIfNull(options);
         var path = EngineDirectory.Claim(options, EngineKind.RocksDb, out var created);
-        var tuning = new RocksDbTuning(options.MemoryBudgetBytes, createIfMissing: created);
+        var tuning = new RocksDbTuning(options.MemoryBudgetBytes, createIfMissing: created, bufferWal: options.Durability != Durability.Always);
         try
         {
             return new RocksDbEngine(RocksDb.Open(tuning.Options, path), path, options.Durability, tuning);
@@ -70,6 +78,31 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, native.Handle, out nint error);
         if (error != 0)
             throw RocksDbReads.Failure("Write failed", error, Path);
+        if (_bufferedWal && !WalGroupCommit.Deferring)
+            WriteWalBuffer();
+    }
+
+    /// <summary>Writes the buffered WAL records to the OS (no sync). No system call when the buffer is empty.</summary>
+    private void WriteWalBuffer()
+    {
+        Native.Instance.rocksdb_flush_wal(_dbHandle, 0, out nint error);
+        if (error != 0)
+            throw RocksDbReads.Failure("WAL write failed", error, Path);
+    }
+
+    /// <summary>WalGroupCommit.Complete: any thread, any time, even while the engine is being disposed.</summary>
+    internal void WriteBufferedWal()
+    {
+        Interlocked.Increment(ref _walWriters);
+        try
+        {
+            if (Volatile.Read(ref _closing) == 0)
+                WriteWalBuffer();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _walWriters);
+        }
     }
 
     public IStorageSnapshot CreateSnapshot() => new RocksDbSnapshot(_dbHandle, Path);
@@ -122,12 +155,19 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             _disposed = true;
         }
 
+        if (_bufferedWal)
+        {
+            WalGroupCommit.Unregister(this);
+            Interlocked.Exchange(ref _closing, 1);
+            SpinWait.SpinUntil(() => Volatile.Read(ref _walWriters) == 0);
+        }
+
         _walTimer?.Dispose();
         lock (_lifecycle)
         {
             // A timer callback that already started holds the lock; taking it again waits for it.
-            if (Durability != Durability.Never)
-                Native.Instance.rocksdb_flush_wal(_dbHandle, 1, out nint ignored);
+            // Never still writes the buffered records: a clean close loses nothing.
+            Native.Instance.rocksdb_flush_wal(_dbHandle, Durability == Durability.Never ? (byte)0 : (byte)1, out nint ignored);
             Native.Instance.rocksdb_readoptions_destroy(_readOptions);
             Native.Instance.rocksdb_column_family_handle_destroy(_defaultFamily);
             _db.Dispose();

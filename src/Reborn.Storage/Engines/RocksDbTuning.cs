@@ -6,12 +6,14 @@ namespace Reborn.Storage.Engines;
 /// Options for fast point reads within a memory budget: three quarters of the budget is an LRU
 /// block cache holding data, index and filter blocks (L0's pinned); whole-key bloom filters in
 /// SSTs and memtables; hash-indexed data blocks; LZ4, dynamic level sizes. The rest of the budget
-/// goes to memtables. The engine keeps this object alive as long as the database; the wrappers
+/// goes to memtables. With <c>bufferWal</c> (every durability but Always) RocksDB's manual WAL
+/// flush is on: a write appends its WAL record to a buffer and the engine writes the buffer to the
+/// OS itself, once per write or once per group (<see cref="WalGroupCommit"/>). The engine keeps this object alive as long as the database; the wrappers
 /// release their native handles in their finalizers (the database holds its own references).
 /// </summary>
 internal sealed class RocksDbTuning
 {
-    public RocksDbTuning(long memoryBudgetBytes, bool createIfMissing)
+    public RocksDbTuning(long memoryBudgetBytes, bool createIfMissing, bool bufferWal)
     {
         var budget = Math.Max(memoryBudgetBytes, 16L << 20);
         var writeBuffer = Math.Clamp(budget / 8, 4L << 20, 64L << 20);
@@ -39,6 +41,8 @@ internal sealed class RocksDbTuning
             .SetKeepLogFileNum(4)
             .SetBlockBasedTableFactory(Table);
         Native.Instance.rocksdb_options_set_memtable_whole_key_filtering(Options.Handle, 1);
+        if (bufferWal)
+            Native.Instance.rocksdb_options_set_manual_wal_flush(Options.Handle, 1);
     }
 
     public DbOptions Options { get; }
