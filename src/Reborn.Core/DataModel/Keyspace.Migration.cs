@@ -139,6 +139,19 @@ internal sealed partial class Keyspace
         Commit();
     }
 
+    /// <summary>Deletes keys that now live in another group, in one batch (caller holds the gate).</summary>
+    public void RemoveMovedKeys(int slot, List<(int Pdb, byte[] Key)> keys)
+    {
+        if (keys.Count == 0) return;
+        BeginWrite();
+        foreach (var (pdb, userKey) in keys)
+        {
+            var k = new KeyRef(slot, pdb, KeyEncoding.MetaKey(slot, pdb, userKey));
+            if (_engine.Get(k.MetaKey) is { } record) DeleteKey(k, Metadata.Decode(record));
+        }
+        Commit();
+    }
+
     public bool HasKey(int slot, int pdb, ReadOnlySpan<byte> userKey) => _engine.Get(KeyEncoding.MetaKey(slot, pdb, userKey)) is not null;
 
     /// <summary>Up to <paramref name="max"/> user keys of a slot (every database), from <paramref name="reader"/>, in key order after <paramref name="after"/>.</summary>

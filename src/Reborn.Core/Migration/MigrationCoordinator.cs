@@ -128,6 +128,44 @@ internal sealed class MigrationCoordinator
     private const int ChunkRecords = 2048;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _movingKeys = new();
 
+    /// <summary>
+    /// The background mover's step: a batch of keys moves under one hold of both gates, with one
+    /// write to the target and one to the source. Big collections and keys already in flight fall
+    /// back to <see cref="MoveKey"/> after the batch.
+    /// </summary>
+    private void MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key)> keys)
+    {
+        var source = _cluster.Group(from).Keyspace;
+        var target = _cluster.Group(to).Keyspace;
+        var (lower, higher) = source.GroupOrder(target);
+        var later = new List<(int Pdb, byte[] Key)>();
+        lock (lower.Gate)
+        lock (higher.Gate)
+        {
+            var exports = new List<KeyExport>(keys.Count);
+            var moved = new List<(int Pdb, byte[] Key)>(keys.Count);
+            long bytes = 0;
+            foreach (var (pdb, key) in keys)
+            {
+                if (_movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
+                if (target.HasKey(slot, pdb, key)) { moved.Add((pdb, key)); continue; } // a crash left both: the target's is live
+                var meta = source.PeekMeta(slot, pdb, key);
+                if (meta is null) continue;
+                if (meta.Value.Type != RedisType.String && meta.Value.Count > ChunkedAbove) { later.Add((pdb, key)); continue; }
+                var export = source.ExportLiveKey(slot, pdb, key);
+                if (export is null) continue;
+                exports.Add(export);
+                moved.Add((pdb, key));
+                bytes += export.Bytes;
+            }
+            target.ImportKeys(exports);
+            source.RemoveMovedKeys(slot, moved);
+            Interlocked.Add(ref _keys, exports.Count);
+            Interlocked.Add(ref _bytes, bytes);
+        }
+        foreach (var (pdb, key) in later) MoveKey(from, to, slot, pdb, key);
+    }
+
     private void MoveKey(int from, int to, int slot, int pdb, ReadOnlySpan<byte> key)
     {
         var source = _cluster.Group(from).Keyspace;
@@ -245,7 +283,7 @@ internal sealed class MigrationCoordinator
             var keys = source.ListSlotKeys(source.Engine, slot, pacer.BatchKeys);
             if (keys.Count == 0) break;
             long before = Interlocked.Read(ref _bytes);
-            foreach (var (pdb, key) in keys) MoveKey(a.Group, a.Target, slot, pdb, key);
+            MoveKeys(a.Group, a.Target, slot, keys);
             await pacer.PaceAsync(keys.Count, Interlocked.Read(ref _bytes) - before, token).ConfigureAwait(false);
         }
         _cluster.ChangeTable(t => t.With([(slot, new SlotAssignment(a.Target))]));
