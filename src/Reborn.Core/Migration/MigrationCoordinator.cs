@@ -125,6 +125,9 @@ internal sealed class MigrationCoordinator
 
     /// <summary>Collections above this many elements move in chunks, without holding the gates.</summary>
     public const int ChunkedAbove = 4096;
+
+    /// <summary>Keys the background mover moves per hold of both gates (about half a millisecond on RocksDB).</summary>
+    private const int KeysPerGateHold = 64;
     private const int ChunkRecords = 2048;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _movingKeys = new();
 
@@ -283,7 +286,9 @@ internal sealed class MigrationCoordinator
             var keys = source.ListSlotKeys(source.Engine, slot, pacer.BatchKeys);
             if (keys.Count == 0) break;
             long before = Interlocked.Read(ref _bytes);
-            MoveKeys(a.Group, a.Target, slot, keys);
+            // Short holds of the gates keep foreground latency low while the mover runs.
+            for (int i = 0; i < keys.Count; i += KeysPerGateHold)
+                MoveKeys(a.Group, a.Target, slot, keys.GetRange(i, Math.Min(KeysPerGateHold, keys.Count - i)));
             await pacer.PaceAsync(keys.Count, Interlocked.Read(ref _bytes) - before, token).ConfigureAwait(false);
         }
         _cluster.ChangeTable(t => t.With([(slot, new SlotAssignment(a.Target))]));
