@@ -26,7 +26,7 @@ public sealed class CommandDispatcher
             Reject(context, UnknownCommand(context));
             return default;
         }
-        context.CommandName = spec.Name.ToLowerInvariant();
+        context.CommandName = spec.LowerName;
         if (spec.Arity > 0 ? args.Count != spec.Arity : args.Count < -spec.Arity)
         {
             Reject(context, $"ERR wrong number of arguments for '{context.CommandName}' command");

@@ -45,6 +45,9 @@ public sealed record CommandSpec(
     string Categories,
     CommandHandler Handler)
 {
+    /// <summary>The name as error texts, INFO commandstats and CLIENT LIST show it; computed once, not per call.</summary>
+    public string LowerName { get; } = Name.ToLowerInvariant();
+
     /// <summary>Subcommands (CONFIG GET, CLIENT LIST ...), by upper-case name; null when none.</summary>
     public IReadOnlyDictionary<string, CommandSpec>? Subcommands { get; init; }
 

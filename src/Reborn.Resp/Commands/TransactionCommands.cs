@@ -109,7 +109,7 @@ internal static class TransactionCommands
                         c.Writer.Error($"ERR unknown command '{commandArgs.GetString(0)}'");
                         continue;
                     }
-                    c.CommandName = spec.Name.ToLowerInvariant();
+                    c.CommandName = spec.LowerName;
                     var pending = dispatcher.Run(spec, c);
                     if (!pending.IsCompletedSuccessfully) pending.AsTask().GetAwaiter().GetResult();
                 }
