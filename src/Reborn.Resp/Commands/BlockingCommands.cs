@@ -210,8 +210,3 @@ internal static class BlockingCommands
     /// <summary>Local storage calls complete at once; the waiters' lock and EXEC need them on this thread.</summary>
     private static T Sync<T>(ValueTask<T> pending) => pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
 }
-
-internal static partial class CommandFamilies
-{
-    static partial void BlockingCommands(ref IEnumerable<CommandSpec> specs) => specs = global::Reborn.Resp.Commands.BlockingCommands.Specs;
-}

@@ -27,7 +27,13 @@ public sealed class CommandTable
             .Concat(ClientCommands.Specs)
             .Concat(CommandCommands.Specs)
             .Concat(AdminCommands.Specs)
-            .Concat(CommandFamilies.Extra));
+            .Concat(HashCommands.Specs)
+            .Concat(ListCommands.Specs)
+            .Concat(SetCommands.Specs)
+            .Concat(SortedSetCommands.Specs)
+            .Concat(TransactionCommands.Specs)
+            .Concat(PubSubCommands.Specs)
+            .Concat(BlockingCommands.Specs));
 
     public IReadOnlyCollection<CommandSpec> All => _byName.Values;
 
@@ -45,39 +51,4 @@ public sealed class CommandTable
     public CommandSpec? Find(string name) => _byName.GetValueOrDefault(name);
 
     internal static string Lower(ReadOnlySpan<byte> name) => Encoding.UTF8.GetString(name).ToLowerInvariant();
-}
-
-/// <summary>Command families added by later work register here, one line each.</summary>
-internal static partial class CommandFamilies
-{
-    public static IEnumerable<CommandSpec> Extra =>
-        HashFamily.Concat(ListFamily).Concat(SetFamily).Concat(SortedSetFamily).Concat(ServerFamily)
-            .Concat(TransactionFamily).Concat(PubSubFamily).Concat(BlockingFamily);
-
-    private static IEnumerable<CommandSpec> HashFamily => HashCommandsOrEmpty();
-    private static IEnumerable<CommandSpec> ListFamily => ListCommandsOrEmpty();
-    private static IEnumerable<CommandSpec> SetFamily => SetCommandsOrEmpty();
-    private static IEnumerable<CommandSpec> SortedSetFamily => SortedSetCommandsOrEmpty();
-    private static IEnumerable<CommandSpec> ServerFamily => ServerCommandsOrEmpty();
-    private static IEnumerable<CommandSpec> TransactionFamily => TransactionCommandsOrEmpty();
-    private static IEnumerable<CommandSpec> PubSubFamily => PubSubCommandsOrEmpty();
-    private static IEnumerable<CommandSpec> BlockingFamily => BlockingCommandsOrEmpty();
-
-    static partial void HashCommands(ref IEnumerable<CommandSpec> specs);
-    static partial void ListCommands(ref IEnumerable<CommandSpec> specs);
-    static partial void SetCommands(ref IEnumerable<CommandSpec> specs);
-    static partial void SortedSetCommands(ref IEnumerable<CommandSpec> specs);
-    static partial void ServerCommands(ref IEnumerable<CommandSpec> specs);
-    static partial void TransactionCommands(ref IEnumerable<CommandSpec> specs);
-    static partial void PubSubCommands(ref IEnumerable<CommandSpec> specs);
-    static partial void BlockingCommands(ref IEnumerable<CommandSpec> specs);
-
-    private static IEnumerable<CommandSpec> HashCommandsOrEmpty() { IEnumerable<CommandSpec> s = []; HashCommands(ref s); return s; }
-    private static IEnumerable<CommandSpec> ListCommandsOrEmpty() { IEnumerable<CommandSpec> s = []; ListCommands(ref s); return s; }
-    private static IEnumerable<CommandSpec> SetCommandsOrEmpty() { IEnumerable<CommandSpec> s = []; SetCommands(ref s); return s; }
-    private static IEnumerable<CommandSpec> SortedSetCommandsOrEmpty() { IEnumerable<CommandSpec> s = []; SortedSetCommands(ref s); return s; }
-    private static IEnumerable<CommandSpec> ServerCommandsOrEmpty() { IEnumerable<CommandSpec> s = []; ServerCommands(ref s); return s; }
-    private static IEnumerable<CommandSpec> TransactionCommandsOrEmpty() { IEnumerable<CommandSpec> s = []; TransactionCommands(ref s); return s; }
-    private static IEnumerable<CommandSpec> PubSubCommandsOrEmpty() { IEnumerable<CommandSpec> s = []; PubSubCommands(ref s); return s; }
-    private static IEnumerable<CommandSpec> BlockingCommandsOrEmpty() { IEnumerable<CommandSpec> s = []; BlockingCommands(ref s); return s; }
 }

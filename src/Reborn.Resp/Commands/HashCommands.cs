@@ -149,8 +149,3 @@ internal static class HashCommands
         ScanArguments.WritePage(c, page.Cursor, items);
     }
 }
-
-internal static partial class CommandFamilies
-{
-    static partial void HashCommands(ref IEnumerable<CommandSpec> specs) => specs = global::Reborn.Resp.Commands.HashCommands.Specs;
-}

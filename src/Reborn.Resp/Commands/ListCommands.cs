@@ -213,8 +213,3 @@ internal static class ListCommands
         c.BulkArray(popped.Values);
     }
 }
-
-internal static partial class CommandFamilies
-{
-    static partial void ListCommands(ref IEnumerable<CommandSpec> specs) => specs = global::Reborn.Resp.Commands.ListCommands.Specs;
-}

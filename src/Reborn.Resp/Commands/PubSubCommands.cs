@@ -203,8 +203,3 @@ internal static class PubSubCommands
         return new($"ERR unknown subcommand or wrong number of arguments for '{(name.Length > 128 ? name[..128] : name)}'. Try PUBSUB HELP.");
     }
 }
-
-internal static partial class CommandFamilies
-{
-    static partial void PubSubCommands(ref IEnumerable<CommandSpec> specs) => specs = global::Reborn.Resp.Commands.PubSubCommands.Specs;
-}

@@ -135,8 +135,3 @@ internal static class SetCommands
         ScanArguments.WritePage(c, page.Cursor, page.Items);
     }
 }
-
-internal static partial class CommandFamilies
-{
-    static partial void SetCommands(ref IEnumerable<CommandSpec> specs) => specs = global::Reborn.Resp.Commands.SetCommands.Specs;
-}

@@ -468,8 +468,3 @@ internal static class SortedSetCommands
         return (long)(negative ? 0 - value : value);
     }
 }
-
-internal static partial class CommandFamilies
-{
-    static partial void SortedSetCommands(ref IEnumerable<CommandSpec> specs) => specs = global::Reborn.Resp.Commands.SortedSetCommands.Specs;
-}

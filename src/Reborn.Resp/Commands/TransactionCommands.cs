@@ -153,8 +153,3 @@ internal static class TransactionCommands
         c.Session.Watches = null;
     }
 }
-
-internal static partial class CommandFamilies
-{
-    static partial void TransactionCommands(ref IEnumerable<CommandSpec> specs) => specs = global::Reborn.Resp.Commands.TransactionCommands.Specs;
-}
