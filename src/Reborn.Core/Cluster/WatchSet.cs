@@ -52,6 +52,9 @@ internal sealed class WatchRegistry
         }
     }
 
+    /// <summary>Whether anybody watches a key here now.</summary>
+    public bool Active => Volatile.Read(ref _count) > 0;
+
     public void Touch(int pdb, ReadOnlySpan<byte> key)
     {
         if (Volatile.Read(ref _count) == 0) return;

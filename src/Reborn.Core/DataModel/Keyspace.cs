@@ -16,7 +16,7 @@ internal sealed partial class Keyspace : IDisposable
 
     private readonly IStorageEngine _engine;
     private readonly TimeProvider _time;
-    private readonly IWriteBatch _batch;
+    private readonly TouchingBatch _batch;
     private readonly long[] _keyCounts = new long[DatabaseCount * SlotHash.SlotCount]; // by physical db, then slot
     private readonly bool[] _expiryPresent = new bool[DatabaseCount * SlotHash.SlotCount];
     private byte[] _databaseMap; // logical -> physical database; swapped whole by SWAPDB
@@ -33,7 +33,7 @@ internal sealed partial class Keyspace : IDisposable
         _versions = versions ?? new VersionSource();
         _engine = engine;
         _time = time;
-        _batch = engine.CreateBatch();
+        _batch = new TouchingBatch(engine.CreateBatch(), this);
         _databaseMap = engine.Get(KeyEncoding.SystemKey(KeyEncoding.SystemDatabaseMap)) ?? DefaultDatabaseMap();
         LoadCounters();
     }
@@ -142,7 +142,7 @@ internal sealed partial class Keyspace : IDisposable
 
     private void Commit()
     {
-        if (_batch.Count > 0) _engine.Write(_batch);
+        if (_batch.Count > 0) _engine.Write(_batch.Inner);
         _batch.Clear();
     }
 
@@ -173,11 +173,47 @@ internal sealed partial class Keyspace : IDisposable
         if (!_serves[slot]) throw new SlotMovedException(slot);
     }
 
-    /// <summary>Every write to a key passes here: WATCH and the snapshot-migration journal see it.</summary>
-    private void KeyTouched(in KeyRef k)
+    /// <summary>
+    /// Every put or delete of a key's records (metadata, element, score) passes here through the
+    /// write batch: WATCH and the snapshot-migration journal see every write, whatever the command.
+    /// Costs one volatile read per record while nobody watches and no journal runs.
+    /// </summary>
+    private void RecordTouched(ReadOnlySpan<byte> recordKey)
     {
-        Watches.Touch(k.Pdb, k.UserKey);
-        _journal?.Record(k.Slot, k.Pdb, k.UserKey);
+        var journal = _journal;
+        if (journal is null && !Watches.Active) return;
+        if (recordKey.Length < KeyEncoding.PrefixLength || recordKey[0] == KeyEncoding.SystemPrefix) return;
+        int slot = BinaryPrimitives.ReadUInt16BigEndian(recordKey);
+        int pdb = recordKey[2];
+        ReadOnlySpan<byte> userKey;
+        switch (recordKey[3])
+        {
+            case KeyEncoding.KindMeta:
+                userKey = recordKey[KeyEncoding.PrefixLength..];
+                break;
+            case KeyEncoding.KindElement or KeyEncoding.KindScore:
+                int length = (int)BinaryPrimitives.ReadUInt32BigEndian(recordKey[KeyEncoding.PrefixLength..]);
+                userKey = recordKey.Slice(KeyEncoding.PrefixLength + 4, length);
+                break;
+            default:
+                return;
+        }
+        Watches.Touch(pdb, userKey);
+        journal?.Record(slot, pdb, userKey);
+    }
+
+    /// <summary>The keyspace's write batch: forwards to the engine's batch and reports each touched key.</summary>
+    private sealed class TouchingBatch(IWriteBatch inner, Keyspace owner) : IWriteBatch
+    {
+        public int Count => inner.Count;
+        public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { owner.RecordTouched(key); inner.Put(key, value); }
+        public void Delete(ReadOnlySpan<byte> key) { owner.RecordTouched(key); inner.Delete(key); }
+
+        /// <summary>Ranges are dead versions (garbage), whole slots (migration) or whole databases (FLUSHDB, which touches watches itself).</summary>
+        public void DeleteRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end) => inner.DeleteRange(start, end);
+        public void Clear() => inner.Clear();
+        public void Dispose() => inner.Dispose();
+        public IWriteBatch Inner => inner;
     }
 
     private void AdjustCount(int slot, int pdb, long delta)
@@ -192,7 +228,6 @@ internal sealed partial class Keyspace : IDisposable
     /// <summary>Deletes a key in the current batch: O(1) whatever its size; old elements become garbage.</summary>
     private void DeleteKey(in KeyRef k, in Metadata meta)
     {
-        KeyTouched(k);
         _batch.Delete(k.MetaKey);
         if (meta.HasExpiry)
             _batch.Delete(KeyEncoding.ExpiryKey(k.Slot, k.Pdb, meta.ExpireAtMs, k.UserKey));
@@ -207,7 +242,6 @@ internal sealed partial class Keyspace : IDisposable
     /// <summary>Writes the metadata record, maintaining the expiry index and key count.</summary>
     private void PutMeta(in KeyRef k, ReadOnlySpan<byte> record, long oldExpireAtMs, bool existed)
     {
-        KeyTouched(k);
         _batch.Put(k.MetaKey, record);
         long newExpire = Metadata.PeekExpiry(record);
         if (oldExpireAtMs != newExpire)

@@ -178,6 +178,7 @@ internal sealed class MigrationCoordinator
         var (lower, higher) = source.GroupOrder(target);
         Metadata big;
         TaskCompletionSource mine;
+        WatchSet watch;
         lock (lower.Gate)
         lock (higher.Gate)
         {
@@ -205,6 +206,8 @@ internal sealed class MigrationCoordinator
                 big = meta.Value;
                 mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _movingKeys[id] = mine;
+                watch = new WatchSet();
+                source.Watches.Add(pdb, key.ToArray(), watch); // under the gate: no write can fall before it
                 goto Chunked;
             }
         }
@@ -212,39 +215,62 @@ internal sealed class MigrationCoordinator
         return;
 
     Chunked:
-        // A big collection travels in chunks with no gate held: the source no longer serves the
-        // slot, so nothing writes it meanwhile; commands touching it wait on the in-flight move.
+        // A big collection travels in chunks with no gate held. Normally nothing writes it meanwhile
+        // (its source no longer serves the slot, and commands touching it wait for this move), but a
+        // cancelled migration reverses the slot's direction and the old source serves it again. So a
+        // watch on the key and the slot's state decide, under the gates, whether the copy is still the
+        // key's value: if not, the copy is discarded and made again (after three tries, under the gates).
         var userKey = key.ToArray();
         try
         {
-            ulong version = target.NextVersion();
-            long bytes = 0;
-            foreach (var chunk in source.ReadElementChunks(slot, pdb, userKey, big.Version, ChunkRecords))
+            for (int attempt = 1; ; attempt++)
             {
-                target.WriteRecordsAsVersion(chunk, userKey.Length, version);
-                bytes += chunk.Sum(r => (long)r.Key.Length + r.Value.Length);
-            }
-            lock (lower.Gate)
-            lock (higher.Gate)
-            {
-                var now = source.PeekMeta(slot, pdb, userKey);
-                if (now is { } m && m.Version == big.Version && !m.IsExpired(source.NowMs))
+                ulong version = target.NextVersion();
+                long bytes = 0;
+                foreach (var chunk in source.ReadElementChunks(slot, pdb, userKey, big.Version, ChunkRecords))
                 {
-                    target.ImportMetaAsVersion(slot, pdb, userKey, m, version);
-                    source.RemoveMovedKey(slot, pdb, userKey);
-                    Interlocked.Increment(ref _keys);
-                    Interlocked.Add(ref _bytes, bytes);
+                    target.WriteRecordsAsVersion(chunk, userKey.Length, version);
+                    bytes += chunk.Sum(r => (long)r.Key.Length + r.Value.Length);
                 }
-                else
+                lock (lower.Gate)
+                lock (higher.Gate)
                 {
-                    // It expired (or was removed) while travelling: the copy never becomes visible.
+                    var a = _cluster.Table[slot];
+                    bool sameMove = a.State == SlotState.MigratingKeys && a.Group == from && a.Target == to;
+                    var now = source.PeekMeta(slot, pdb, userKey);
+                    if (sameMove && !watch.IsDirty && now is { } m && m.Version == big.Version && !m.IsExpired(source.NowMs))
+                    {
+                        target.ImportMetaAsVersion(slot, pdb, userKey, m, version);
+                        source.RemoveMovedKey(slot, pdb, userKey);
+                        Interlocked.Increment(ref _keys);
+                        Interlocked.Add(ref _bytes, bytes);
+                        return;
+                    }
+                    // The copy never becomes visible.
                     target.DiscardVersion(slot, pdb, userKey, version, big.Type);
-                    if (now is not null) source.RemoveMovedKey(slot, pdb, userKey);
+                    if (!sameMove || now is null) return; // the move changed direction or the key is gone: not ours to move
+                    if (now.Value.IsExpired(source.NowMs)) { source.RemoveMovedKey(slot, pdb, userKey); return; }
+                    if (attempt >= 3)
+                    {
+                        var export = source.ExportLiveKey(slot, pdb, userKey);
+                        if (export is null) return;
+                        target.ImportKeys([export]);
+                        source.RemoveMovedKey(slot, pdb, userKey);
+                        Interlocked.Increment(ref _keys);
+                        Interlocked.Add(ref _bytes, export.Bytes);
+                        return;
+                    }
+                    // It changed while travelling: watch afresh and copy again.
+                    source.Watches.Remove(watch);
+                    watch = new WatchSet();
+                    source.Watches.Add(pdb, userKey, watch);
+                    big = now.Value;
                 }
             }
         }
         finally
         {
+            source.Watches.Remove(watch);
             _movingKeys.TryRemove(id, out _);
             mine.TrySetResult();
         }

@@ -89,6 +89,28 @@ public sealed class MigrationSmokeTests(EngineKind engine, MigrationMode mode)
         Assert.That(cluster.ListGroups().Single(g => g.Id == 0).Keys, Is.EqualTo(0));
     }
 
+    [Test]
+    public async Task WritesThatChangeOnlyElementsDuringAMoveAreKept()
+    {
+        await using var cluster = await Open();
+        var db = cluster.GetDatabase(0);
+        for (int i = 0; i < 3000; i++) await db.StringSetAsync("{s}filler" + i, "v");
+        await db.ListRightPushAsync("{s}list", ["a", "b", "c"]);
+        await db.HashSetAsync("{s}hash", "f", "old");
+        int slot = SlotHash.GetSlot("s"u8);
+        await cluster.AddGroupAsync(1);
+        cluster.StartMigration(slot, slot, 1, mode, new MigrationOptions { MaxKeysPerSecond = 3000, BatchKeys = 100 });
+        for (int i = 0; i < 10_000 && cluster.MigrationStatus.KeysMoved == 0; i++) await Task.Delay(1);
+        // LSET and HSET of an existing field leave the key's metadata alone: they must still travel.
+        await db.ListSetByIndexAsync("{s}list", 1, "B");
+        await db.HashSetAsync("{s}hash", "f", "new");
+        await cluster.MigrationCompletion;
+        Assert.That(cluster.MigrationStatus.State, Is.EqualTo(MigrationState.Completed), cluster.MigrationStatus.Error);
+        Assert.That(cluster.Topology[slot], Is.EqualTo(new SlotAssignment(1)));
+        Assert.That((await db.ListRangeAsync("{s}list", 0, -1)).Select(v => (string?)v), Is.EqualTo(new[] { "a", "B", "c" }));
+        Assert.That((string?)await db.HashGetAsync("{s}hash", "f"), Is.EqualTo("new"));
+    }
+
     private static async Task AssertAllThere(IKeyValueCluster cluster)
     {
         var db = cluster.GetDatabase(0);
