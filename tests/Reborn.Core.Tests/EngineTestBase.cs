@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Reborn.Core.Cluster;
+using Reborn.Core.DataModel;
 using Reborn.Storage;
 
 namespace Reborn.Core.Tests;
@@ -38,6 +39,22 @@ public abstract class EngineTestBase(EngineKind engine)
         });
         Db = Cluster.GetDatabase(0);
     }
+
+    /// <summary>Records of one kind (element, score ...) in every group's engine, live or garbage.</summary>
+    protected long RecordsOfKind(byte kind)
+    {
+        long count = 0;
+        foreach (var keyspace in ((RebornCluster)Cluster).AllKeyspaces)
+        {
+            using var it = keyspace.Engine.CreateIterator([], [KeyEncoding.SystemPrefix, KeyEncoding.SystemPrefix]);
+            for (it.SeekToFirst(); it.Valid; it.Next())
+                if (it.Key[KeyEncoding.PrefixLength - 1] == kind) count++;
+        }
+        return count;
+    }
+
+    /// <summary>Element records in every group's engine, live or garbage.</summary>
+    protected long ElementRecords() => RecordsOfKind(KeyEncoding.KindElement);
 
     [TearDown]
     public async Task CloseCluster()

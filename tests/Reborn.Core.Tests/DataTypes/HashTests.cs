@@ -20,18 +20,6 @@ public sealed class HashTests(EngineKind engine) : EngineTestBase(engine)
     private async Task<Dictionary<string, string>> All(RebornKey key)
         => (await Db.HashGetAllAsync(key)).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
 
-    /// <summary>Element records in the Engine (live or garbage).</summary>
-    private long ElementRecords()
-    {
-        long count = 0;
-        foreach (var keyspace in ((RebornCluster)Cluster).AllKeyspaces)
-        {
-            using var it = keyspace.Engine.CreateIterator([], [KeyEncoding.SystemPrefix, KeyEncoding.SystemPrefix]);
-            for (it.SeekToFirst(); it.Valid; it.Next())
-                if (it.Key[KeyEncoding.PrefixLength - 1] == KeyEncoding.KindElement) count++;
-        }
-        return count;
-    }
 
     [Test]
     public async Task SetsGetsAndCountsCreatedFields()

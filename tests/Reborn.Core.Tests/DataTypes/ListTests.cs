@@ -15,18 +15,6 @@ public sealed class ListTests(EngineKind engine) : EngineTestBase(engine)
 
     private static RebornValue[] V(params string[] values) => values.Select(v => (RebornValue)v).ToArray();
 
-    /// <summary>Element records of every list in the Engine (live or garbage).</summary>
-    private long ElementRecords()
-    {
-        long count = 0;
-        foreach (var keyspace in ((RebornCluster)Cluster).AllKeyspaces)
-        {
-            using var it = keyspace.Engine.CreateIterator([], [KeyEncoding.SystemPrefix, KeyEncoding.SystemPrefix]);
-            for (it.SeekToFirst(); it.Valid; it.Next())
-                if (it.Key[KeyEncoding.PrefixLength - 1] == KeyEncoding.KindElement) count++;
-        }
-        return count;
-    }
 
     [Test]
     public async Task PushesAndPopsAtBothEnds()

@@ -17,18 +17,6 @@ public sealed class SetTests(EngineKind engine) : EngineTestBase(engine)
 
     private async Task<string[]> Members(RebornKey key) => Sorted(await Db.SetMembersAsync(key));
 
-    /// <summary>Element records in the Engine, live or garbage.</summary>
-    private long ElementRecords()
-    {
-        long count = 0;
-        foreach (var keyspace in ((RebornCluster)Cluster).AllKeyspaces)
-        {
-            using var it = keyspace.Engine.CreateIterator([], [KeyEncoding.SystemPrefix, KeyEncoding.SystemPrefix]);
-            for (it.SeekToFirst(); it.Valid; it.Next())
-                if (it.Key[KeyEncoding.PrefixLength - 1] == KeyEncoding.KindElement) count++;
-        }
-        return count;
-    }
 
     private static void ThrowsWrongType(AsyncTestDelegate action) =>
         Assert.That(Assert.ThrowsAsync<RebornException>(action)!.Message, Is.EqualTo(Errors.WrongType));

@@ -19,21 +19,7 @@ public sealed class SortedSetTests(EngineKind engine) : EngineTestBase(engine)
     private static (string, double)[] Pairs(SortedSetEntry[] entries) => entries.Select(e => ((string)e.Member!, e.Score)).ToArray();
 
     /// <summary>Element and score-index records in the Engine (live or garbage).</summary>
-    private (long Elements, long Scores) Records()
-    {
-        long elements = 0, scores = 0;
-        foreach (var keyspace in ((RebornCluster)Cluster).AllKeyspaces)
-        {
-            using var it = keyspace.Engine.CreateIterator([], [KeyEncoding.SystemPrefix, KeyEncoding.SystemPrefix]);
-            for (it.SeekToFirst(); it.Valid; it.Next())
-            {
-                byte kind = it.Key[KeyEncoding.PrefixLength - 1];
-                if (kind == KeyEncoding.KindElement) elements++;
-                else if (kind == KeyEncoding.KindScore) scores++;
-            }
-        }
-        return (elements, scores);
-    }
+    private (long Elements, long Scores) Records() => (RecordsOfKind(KeyEncoding.KindElement), RecordsOfKind(KeyEncoding.KindScore));
 
     [Test]
     public async Task AddsScoresRanksAndRangesInScoreThenMemberOrder()
