@@ -1,12 +1,3 @@
-using System.Buffers;
-using System.Text;
-using Reborn.Core.Cluster;
-using Reborn.Resp.Client;
-using Reborn.Resp.Commands;
-using Reborn.Resp.Protocol;
-using Reborn.Storage;
-using Reborn.Testing;
-
 namespace Reborn.Resp.Tests.Differential;
 
 /// <summary>
@@ -28,24 +19,5 @@ public sealed class ListResp3Tests
 
     [TestCase(2)]
     [TestCase(3)]
-    public async Task NullRepliesMatchRedis(int protocol)
-    {
-        await using var redis = await RedisServerProcess.StartAsync();
-        await using var connection = await RespConnection.ConnectAsync("127.0.0.1", redis.Port);
-        await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions { Engine = EngineKind.Memory, BackgroundSweeps = false });
-        var output = new ArrayBufferWriter<byte>();
-        using var args = new RespCommandArgs();
-        var context = new CommandContext(cluster, new RespWriter(output) { Protocol = protocol }) { Args = args };
-        var dispatcher = new CommandDispatcher();
-        if (protocol == 3) await connection.ExecuteRawAsync("HELLO", "3");
-        foreach (var line in Commands)
-        {
-            var command = line.Split(' ').Select(Encoding.UTF8.GetBytes).ToArray();
-            var expected = await connection.ExecuteRawAsync(command);
-            output.Clear();
-            args.Load(command);
-            await dispatcher.ExecuteAsync(context);
-            Assert.That(DifferentialHarness.Show(output.WrittenSpan.ToArray()), Is.EqualTo(DifferentialHarness.Show(expected)), line);
-        }
-    }
+    public Task NullRepliesMatchRedis(int protocol) => ScriptComparison.AssertSameRepliesAsync(Commands, protocol);
 }
