@@ -30,10 +30,11 @@ public sealed partial class RebornCluster
         if (_singleGroup is { } only) return only.Keyspace;
         int group = -1;
         bool moving = false, split = false;
+        var table = _table; // one table for every key: a switch between two keys of one slot must not split them
         foreach (var key in keys)
         {
             int slot = SlotHash.GetSlot(key);
-            var a = _table[slot];
+            var a = table[slot];
             if (a.State == SlotState.MigratingKeys) Migrations.MoveKeyNow(db, slot, key, a);
             moving |= a.IsMigrating;
             if (group < 0) group = a.ServingGroup;

@@ -43,35 +43,69 @@ internal sealed partial class Keyspace
     }
 
     /// <summary>
-    /// <see cref="ListSlotKeys"/> and <see cref="ExportKey"/> of each listed key in one pass: the metadata
-    /// records come from the listing iterator instead of a point read per key. <c>Listed</c> counts every
-    /// key passed (expired ones are passed but not exported); <c>Last</c> is the cursor for the next call.
+    /// Reads the records of [<paramref name="from"/>, <paramref name="end"/>) verbatim from
+    /// <paramref name="reader"/> (another group's snapshot) into a batch of this engine, stopping before
+    /// <paramref name="maxBytes"/> bytes or <paramref name="maxKeys"/> metadata records are passed. Returns
+    /// the batch (for <see cref="WriteRecords"/>), the keys (metadata records) and bytes in it, and the
+    /// record key to resume from (null when the range is done).
     /// </summary>
-    public (List<KeyExport> Exports, int Listed, (int Pdb, byte[] Key)? Last) ExportSlotKeys(IStorageReader reader, int slot, int max, long nowMs, (int Pdb, byte[] Key)? after = null)
+    public (IWriteBatch Batch, long Keys, long Bytes, byte[]? Next) ReadRecords(IStorageReader reader, byte[] from, byte[] end, long maxBytes, long maxKeys)
     {
-        var exports = new List<KeyExport>();
-        int listed = 0;
-        (int, byte[])? last = null;
-        for (int pdb = after?.Pdb ?? 0; pdb < DatabaseCount && listed < max; pdb++)
+        long keys = 0, bytes = 0;
+        byte[]? next = null;
+        var batch = _engine.CreateBatch();
+        try
         {
-            var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta);
-            using var it = reader.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta + 1));
-            if (after is { } a && a.Pdb == pdb)
+            using var it = reader.CreateIterator(from, end);
+            for (it.SeekToFirst(); it.Valid; it.Next())
             {
-                var from = KeyEncoding.MetaKey(slot, pdb, a.Key);
-                it.Seek(from);
-                if (it.Valid && it.Key.SequenceEqual(from)) it.Next();
-            }
-            else it.SeekToFirst();
-            for (; it.Valid && listed < max; it.Next())
-            {
-                var userKey = it.Key[KeyEncoding.PrefixLength..].ToArray();
-                listed++;
-                last = (pdb, userKey);
-                if (ExportRecord(reader, slot, pdb, userKey, it.Value.ToArray(), nowMs) is { } export) exports.Add(export);
+                var key = it.Key;
+                bool meta = key.Length > KeyEncoding.PrefixLength && key[3] == KeyEncoding.KindMeta;
+                if (bytes >= maxBytes || (meta && keys >= maxKeys)) { next = key.ToArray(); break; }
+                var value = it.Value;
+                batch.Put(key, value);
+                bytes += key.Length + value.Length;
+                if (meta) keys++;
             }
         }
-        return (exports, listed, last);
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
+        return (batch, keys, bytes, next);
+    }
+
+    /// <summary>
+    /// Writes (and disposes) a batch of <see cref="ReadRecords"/>. No gate: this group neither serves
+    /// these slots nor holds garbage entries naming them while a snapshot copy fills them
+    /// (<see cref="DropSlots"/> ran first, <see cref="CopyGarbage"/> runs after).
+    /// </summary>
+    public void WriteRecords(IWriteBatch batch)
+    {
+        using (batch)
+            if (batch.Count > 0) _engine.Write(batch);
+    }
+
+    /// <summary>
+    /// Copies the garbage entries of <paramref name="reader"/> (the snapshot a copy of the slots came
+    /// from) that name one of <paramref name="slots"/>: their dead versions came across with the records.
+    /// </summary>
+    public void CopyGarbage(IStorageReader reader, bool[] slots)
+    {
+        lock (Gate)
+        {
+            using var it = reader.CreateIterator(KeyEncoding.SystemKey(KeyEncoding.SystemGarbage), KeyEncoding.SystemKey(KeyEncoding.SystemGarbage + 1));
+            BeginWrite();
+            for (it.SeekToFirst(); it.Valid; it.Next())
+            {
+                KeyEncoding.ParseGarbageKey(it.Key, out _, out int slot, out _, out _);
+                if (!slots[slot]) continue;
+                _batch.Put(it.Key, it.Value);
+                Garbage.Queued++;
+            }
+            Commit();
+        }
     }
 
     /// <summary>Exports a key under the gate; an expired key is deleted here instead (it must not travel).</summary>
@@ -174,14 +208,29 @@ internal sealed partial class Keyspace
         return keys;
     }
 
-    /// <summary>Deletes every record of the slots (a finished move's source, or a rolled-back copy's target).</summary>
+    /// <summary>
+    /// Deletes every record of the slots and the garbage entries naming them (a finished move's source,
+    /// a rolled-back copy's target, or a snapshot copy's target before the copy): an entry left behind
+    /// would outlive its records, and a later sweep could delete live records of the same version.
+    /// </summary>
     public void DropSlots(IEnumerable<int> slots)
     {
+        var mask = new bool[SlotHash.SlotCount];
+        foreach (int slot in slots) mask[slot] = true;
         lock (Gate)
         {
             BeginWrite();
-            foreach (int slot in slots)
+            using (var it = _engine.CreateIterator(KeyEncoding.SystemKey(KeyEncoding.SystemGarbage), KeyEncoding.SystemKey(KeyEncoding.SystemGarbage + 1)))
             {
+                for (it.SeekToFirst(); it.Valid; it.Next())
+                {
+                    KeyEncoding.ParseGarbageKey(it.Key, out _, out int slot, out _, out _);
+                    if (mask[slot]) _batch.Delete(it.Key);
+                }
+            }
+            for (int slot = 0; slot < SlotHash.SlotCount; slot++)
+            {
+                if (!mask[slot]) continue;
                 var (start, end) = KeyEncoding.SlotRange(slot);
                 _batch.DeleteRange(start, end);
                 for (int pdb = 0; pdb < DatabaseCount; pdb++)

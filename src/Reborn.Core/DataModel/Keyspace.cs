@@ -58,26 +58,46 @@ internal sealed partial class Keyspace : IDisposable
 
     private void LoadCounters()
     {
+        using var it = _engine.CreateIterator([], [KeyEncoding.SystemPrefix]);
+        for (int slot = 0; slot < SlotHash.SlotCount; slot++) LoadSlotCounters(slot, it);
+    }
+
+    /// <summary>
+    /// Re-reads the key counts and expiry-present flags of the slots from their records (a snapshot
+    /// migration wrote those records verbatim, bypassing the counters).
+    /// </summary>
+    public void ReloadSlotCounters(IEnumerable<int> slots)
+    {
+        lock (Gate)
+        {
+            using var it = _engine.CreateIterator([], [KeyEncoding.SystemPrefix]);
+            foreach (int slot in slots) LoadSlotCounters(slot, it);
+        }
+    }
+
+    /// <summary>One slot's key counts (from its count records) and expiry-present flags (whether expiry-index records exist).</summary>
+    private void LoadSlotCounters(int slot, IStorageIterator it)
+    {
         for (int pdb = 0; pdb < DatabaseCount; pdb++)
         {
-            for (int slot = 0; slot < SlotHash.SlotCount; slot++)
-            {
-                var raw = _engine.Get(KeyEncoding.KeyCountKey(slot, pdb));
-                if (raw is { Length: 8 })
-                    _keyCounts[pdb * SlotHash.SlotCount + slot] = BinaryPrimitives.ReadInt64LittleEndian(raw);
-            }
+            _keyCounts[pdb * SlotHash.SlotCount + slot] = 0;
+            _expiryPresent[pdb * SlotHash.SlotCount + slot] = false;
         }
-        using var it = _engine.CreateIterator([], [KeyEncoding.SystemPrefix]);
-        // Mark every (slot, pdb) that holds expiry records, so the active sweep visits only those.
-        for (int slot = 0; slot < SlotHash.SlotCount; slot++)
+        // Only the databases that hold records of the slot: seek from one to the next.
+        var (start, _) = KeyEncoding.SlotRange(slot);
+        for (it.Seek(start); it.Valid && BinaryPrimitives.ReadUInt16BigEndian(it.Key) == slot;)
         {
-            for (int pdb = 0; pdb < DatabaseCount; pdb++)
-            {
-                var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindExpiry);
-                it.Seek(start);
-                if (it.Valid && it.Key.StartsWith(start))
-                    _expiryPresent[pdb * SlotHash.SlotCount + slot] = true;
-            }
+            int pdb = it.Key[2];
+            if (pdb >= DatabaseCount) break;
+            var expiry = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindExpiry);
+            it.Seek(expiry);
+            _expiryPresent[pdb * SlotHash.SlotCount + slot] = it.Valid && it.Key.StartsWith(expiry);
+            var count = KeyEncoding.KeyCountKey(slot, pdb);
+            it.Seek(count);
+            if (it.Valid && it.Key.SequenceEqual(count) && it.Value.Length == 8)
+                _keyCounts[pdb * SlotHash.SlotCount + slot] = BinaryPrimitives.ReadInt64LittleEndian(it.Value);
+            if (pdb + 1 >= DatabaseCount) break;
+            it.Seek(KeyEncoding.KindStart(slot, pdb + 1, 0));
         }
     }
 

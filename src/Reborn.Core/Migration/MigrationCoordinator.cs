@@ -348,27 +348,42 @@ internal sealed class MigrationCoordinator
         var journal = source.StartJournal(mask); // before the snapshot: every later write is journaled
         try
         {
+            // The target holds no record of these slots, and no garbage entry naming them, before the copy.
+            target.DropSlots(slots);
             using (var snapshot = source.Engine.CreateSnapshot())
             {
-                long now = source.NowMs;
-                foreach (int slot in slots)
+                // Every record of the slots goes across verbatim, a contiguous run of slots at a time, in
+                // big writes; a throttled copy writes BatchKeys keys at a time so its pacing stays smooth.
+                long maxKeys = options.MaxKeysPerSecond > 0 || options.MaxBytesPerSecond > 0 ? options.BatchKeys : long.MaxValue;
+                // Reading the next batch overlaps writing the last one.
+                Task writing = Task.CompletedTask;
+                try
                 {
-                    (int, byte[])? after = null;
-                    while (true)
+                    foreach (var (runFirst, runLast) in Runs(slots))
                     {
-                        token.ThrowIfCancellationRequested();
-                        var (exports, listed, last) = source.ExportSlotKeys(snapshot, slot, pacer.BatchKeys, now, after);
-                        if (listed == 0) break;
-                        after = last;
-                        long bytes = 0;
-                        foreach (var export in exports) bytes += export.Bytes;
-                        lock (target.Gate) target.ImportKeys(exports);
-                        Interlocked.Add(ref _keys, exports.Count);
-                        Interlocked.Add(ref _bytes, bytes);
-                        await pacer.PaceAsync(exports.Count, bytes, token).ConfigureAwait(false);
+                        var end = KeyEncoding.SlotRange(runLast).End;
+                        for (byte[]? at = KeyEncoding.SlotRange(runFirst).Start; at is not null;)
+                        {
+                            token.ThrowIfCancellationRequested();
+                            var (batch, keys, bytes, next) = target.ReadRecords(snapshot, at, end, CopyBatchBytes, maxKeys);
+                            at = next;
+                            try { await writing.ConfigureAwait(false); }
+                            catch { batch.Dispose(); throw; }
+                            writing = Task.Run(() => target.WriteRecords(batch), CancellationToken.None);
+                            Interlocked.Add(ref _keys, keys);
+                            Interlocked.Add(ref _bytes, bytes);
+                            await pacer.PaceAsync(keys, bytes, token).ConfigureAwait(false);
+                        }
                     }
                 }
+                finally
+                {
+                    await writing.ConfigureAwait(false); // a rollback must not drop the slots under a write still landing
+                }
+                // After the records: a sweep of a copied entry must find its records already here.
+                target.CopyGarbage(snapshot, mask);
             }
+            target.ReloadSlotCounters(slots); // before the replay, whose imports adjust the counts
             // Replay what changed meanwhile until the gap is small.
             for (int round = 0; round < 50 && journal.Count > options.FreezeBelowKeys; round++)
             {
@@ -401,6 +416,22 @@ internal sealed class MigrationCoordinator
                 target.DropSlots(slots);
             }
             throw;
+        }
+    }
+
+    /// <summary>Bytes of records a snapshot copy writes to the target per engine write.</summary>
+    private const long CopyBatchBytes = 4 << 20;
+
+    /// <summary>The ascending slots as runs of consecutive slots: each run is one contiguous key range.</summary>
+    private static IEnumerable<(int First, int Last)> Runs(List<int> slots)
+    {
+        var sorted = slots.Order().ToList();
+        for (int i = 0; i < sorted.Count;)
+        {
+            int j = i;
+            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1) j++;
+            yield return (sorted[i], sorted[j]);
+            i = j + 1;
         }
     }
 
@@ -484,8 +515,9 @@ internal sealed class MigrationCoordinator
             double due = 0;
             if (options.MaxKeysPerSecond > 0) due = Math.Max(due, (double)_keys / options.MaxKeysPerSecond);
             if (options.MaxBytesPerSecond > 0) due = Math.Max(due, (double)_bytes / options.MaxBytesPerSecond);
-            var wait = TimeSpan.FromSeconds(due) - Stopwatch.GetElapsedTime(_started);
-            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, token).ConfigureAwait(false);
+            // Until the time is really due: a timer may fire a little early, and a fast next batch would overrun the rate.
+            for (var wait = TimeSpan.FromSeconds(due) - Stopwatch.GetElapsedTime(_started); wait > TimeSpan.Zero; wait = TimeSpan.FromSeconds(due) - Stopwatch.GetElapsedTime(_started))
+                await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, token).ConfigureAwait(false);
         }
     }
 }
