@@ -109,6 +109,30 @@ internal sealed partial class Keyspace
     }
 
     /// <summary>Exports a key under the gate; an expired key is deleted here instead (it must not travel).</summary>
+    /// <summary>
+    /// The key-by-key mover's read (caller holds the gate): one read of the metadata record. A live key
+    /// is exported, an expired one deleted here (it must not travel), and a collection above
+    /// <paramref name="bigAbove"/> elements only reported as <paramref name="big"/> (it moves in chunks).
+    /// </summary>
+    public KeyExport? ExportForMove(int slot, int pdb, byte[] userKey, long bigAbove, out bool big)
+    {
+        big = false;
+        var k = new KeyRef(slot, pdb, KeyEncoding.MetaKey(slot, pdb, userKey));
+        var record = _engine.Get(k.MetaKey);
+        if (record is null) return null;
+        var meta = Metadata.Decode(record);
+        long now = NowMs;
+        if (meta.IsExpired(now))
+        {
+            BeginWrite();
+            DeleteKey(k, meta);
+            Commit();
+            return null;
+        }
+        if (meta.Type != RedisType.String && meta.Count > bigAbove) { big = true; return null; }
+        return ExportRecord(_engine, slot, pdb, userKey, record, now);
+    }
+
     public KeyExport? ExportLiveKey(int slot, int pdb, ReadOnlySpan<byte> userKey)
     {
         var export = ExportKey(_engine, slot, pdb, userKey, NowMs);

@@ -152,10 +152,8 @@ internal sealed class MigrationCoordinator
             {
                 if (_movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
                 if (target.HasKey(slot, pdb, key)) { moved.Add((pdb, key)); continue; } // a crash left both: the target's is live
-                var meta = source.PeekMeta(slot, pdb, key);
-                if (meta is null) continue;
-                if (meta.Value.Type != RedisType.String && meta.Value.Count > ChunkedAbove) { later.Add((pdb, key)); continue; }
-                var export = source.ExportLiveKey(slot, pdb, key);
+                var export = source.ExportForMove(slot, pdb, key, ChunkedAbove, out bool big);
+                if (big) { later.Add((pdb, key)); continue; }
                 if (export is null) continue;
                 exports.Add(export);
                 moved.Add((pdb, key));
