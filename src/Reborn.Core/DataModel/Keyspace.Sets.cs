@@ -20,7 +20,7 @@ internal sealed partial class Keyspace
         lock (Gate)
         {
             OpenCollection(k, RedisType.Set, create: true, out var meta, out bool existed);
-            var seen = new HashSet<byte[]>(MemberComparer.Instance);
+            var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
             long added = 0;
             BeginWrite();
             foreach (var member in members)
@@ -47,7 +47,7 @@ internal sealed partial class Keyspace
         lock (Gate)
         {
             if (!OpenCollection(k, RedisType.Set, create: false, out var meta, out _)) return 0;
-            var seen = new HashSet<byte[]>(MemberComparer.Instance);
+            var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
             long removed = 0;
             BeginWrite();
             foreach (var member in members)
@@ -348,7 +348,7 @@ internal sealed partial class Keyspace
         {
             case SetOperation.Union:
             {
-                var union = new HashSet<byte[]>(MemberComparer.Instance);
+                var union = new HashSet<byte[]>(ByteArrayComparer.Instance);
                 foreach (var o in operands)
                     if (o.Exists) ForEachElement(o.Ref, o.Meta.Version, false, (field, _) => { union.Add(field.ToArray()); return true; });
                 return [.. union];
@@ -426,21 +426,6 @@ internal sealed partial class Keyspace
                 if (!usePattern || Glob.IsMatch(pattern, member)) into.Add(last);
             }
             return 0;
-        }
-    }
-
-    /// <summary>Content equality of members, for de-duplicating arguments and results.</summary>
-    private sealed class MemberComparer : IEqualityComparer<byte[]>
-    {
-        public static readonly MemberComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] member)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(member);
-            return hash.ToHashCode();
         }
     }
 }

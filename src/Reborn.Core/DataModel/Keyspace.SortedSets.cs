@@ -83,13 +83,6 @@ internal sealed partial class Keyspace
         public void Dispose() => _it.Dispose();
     }
 
-    private sealed class ZMemberComparer : IEqualityComparer<byte[]>
-    {
-        public static readonly ZMemberComparer Instance = new();
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-        public int GetHashCode(byte[] obj) { var h = new HashCode(); h.AddBytes(obj); return h.ToHashCode(); }
-    }
-
     // ---- writes ---------------------------------------------------------------------------
 
     /// <summary>
@@ -112,7 +105,7 @@ internal sealed partial class Keyspace
                 if (xx) return new ZAddResult(0, 0, false, 0);
                 meta = NewCollection(RedisType.SortedSet);
             }
-            var current = new Dictionary<byte[], double?>(ZMemberComparer.Instance);
+            var current = new Dictionary<byte[], double?>(ByteArrayComparer.Instance);
             long added = 0, updated = 0;
             bool processed = false;
             double last = 0;
@@ -187,7 +180,7 @@ internal sealed partial class Keyspace
         lock (Gate)
         {
             if (!OpenCollection(k, RedisType.SortedSet, create: false, out var meta, out _)) return 0;
-            var seen = new HashSet<byte[]>(ZMemberComparer.Instance);
+            var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
             long removed = 0;
             BeginWrite();
             foreach (var member in members)
@@ -570,7 +563,7 @@ internal sealed partial class Keyspace
     /// </summary>
     private List<ZItem> ZCombineCore(List<ZSource> sources, SortedSetOperation operation, SortedSetAggregate aggregate, long limit = 0)
     {
-        var result = new Dictionary<byte[], double>(ZMemberComparer.Instance);
+        var result = new Dictionary<byte[], double>(ByteArrayComparer.Instance);
         if (operation == SortedSetOperation.Difference)
         {
             var first = sources[0];

@@ -1,4 +1,4 @@
-namespace Reborn.Core.DataModel.Dump;
+namespace Reborn.Core.DataModel;
 
 /// <summary>Content equality for byte arrays, to find duplicate members and fields.</summary>
 internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>
