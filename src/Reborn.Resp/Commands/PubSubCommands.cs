@@ -42,27 +42,26 @@ internal static class PubSubCommands
     private static ValueTask Subscribe(CommandContext c)
     {
         var (server, connection) = Require(c);
-        var session = c.Session;
-        for (int i = 1; i < c.ArgCount; i++)
-        {
-            string channel = PubSubBroker.Name(c.Arg(i));
-            if (session.Channels.Add(channel)) server.PubSub.Subscribe(connection, channel);
-            Confirm(c, "subscribe"u8, c.Arg(i), session.SubscriptionCount);
-        }
+        Join(c, c.Session.Channels, "subscribe"u8, name => server.PubSub.Subscribe(connection, name));
         return default;
     }
 
     private static ValueTask PSubscribe(CommandContext c)
     {
         var (server, connection) = Require(c);
-        var session = c.Session;
+        Join(c, c.Session.Patterns, "psubscribe"u8, name => server.PubSub.PSubscribe(connection, name));
+        return default;
+    }
+
+    /// <summary>(P)SUBSCRIBE name ...: each name joins once and is confirmed with the running subscription count.</summary>
+    private static void Join(CommandContext c, HashSet<string> subscribed, ReadOnlySpan<byte> kind, Func<string, bool> subscribe)
+    {
         for (int i = 1; i < c.ArgCount; i++)
         {
-            string pattern = PubSubBroker.Name(c.Arg(i));
-            if (session.Patterns.Add(pattern)) server.PubSub.PSubscribe(connection, pattern);
-            Confirm(c, "psubscribe"u8, c.Arg(i), session.SubscriptionCount);
+            string name = PubSubBroker.Name(c.Arg(i));
+            if (subscribed.Add(name)) subscribe(name);
+            Confirm(c, kind, c.Arg(i), c.Session.SubscriptionCount);
         }
-        return default;
     }
 
     /// <summary>UNSUBSCRIBE [channel ...]: none named means every channel; with none subscribed, one reply with a null name.</summary>
