@@ -35,6 +35,7 @@ internal static class ServerCommand
             if (parse.GetValue(dir) is { } d) flags["Reborn:DataDirectory"] = d;
             if (parse.GetValue(engine) is { } e) flags["Reborn:Engine"] = e;
             if (parse.GetValue(requirePass) is { } r) flags["Reborn:Server:RequirePass"] = r;
+            SocketThreads.RunCommandsOnEventLoop();
             return RunAsync(parse.GetValue(config), flags);
         });
         return command;

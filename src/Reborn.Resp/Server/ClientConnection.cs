@@ -99,12 +99,13 @@ internal sealed class ClientConnection : IAsyncDisposable
 
             var buffer = read.Buffer;
             long before = buffer.Length;
+            Session.LastInteraction = DateTimeOffset.UtcNow; // once per batch: CLIENT LIST's idle counts seconds
             await _output.WaitAsync(_closed.Token).ConfigureAwait(false);
             try
             {
                 bool protocolError = false;
                 // The batch's writes share one WAL write, made before any of its replies is flushed.
-                WalGroupCommit.Begin();
+                GroupCommit.Begin();
                 try
                 {
                     while (!Session.CloseRequested && _reader.TryReadCommand(ref buffer, _args))
@@ -117,7 +118,7 @@ internal sealed class ClientConnection : IAsyncDisposable
                     protocolError = true;
                     _server.Logger.LogDebug("Protocol error from {Client}: {Error}", Session.RemoteAddress, error.Message);
                 }
-                finally { WalGroupCommit.Complete(); }
+                finally { GroupCommit.Complete(); }
                 Interlocked.Add(ref _server.Statistics.NetInputBytes, before - buffer.Length);
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 long unflushed = _pipe.UnflushedBytes;
@@ -138,7 +139,6 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     private async ValueTask ExecuteAsync()
     {
-        Session.LastInteraction = DateTimeOffset.UtcNow;
         bool silent = Session.ReplyMode != ReplyMode.On;
         if (silent) { _silentWriter.Protocol = _writer.Protocol; Context.Writer = _silentWriter; }
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -148,9 +148,9 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             // The command waits (BLPOP ...) and this thread goes back to the pool: it must not keep
             // deferring WAL writes for whatever runs on it next. The scope resumes on the thread that continues.
-            WalGroupCommit.Complete();
+            GroupCommit.Complete();
             try { await WhileBlockedAsync(running.AsTask()).ConfigureAwait(false); }
-            finally { WalGroupCommit.Begin(); }
+            finally { GroupCommit.Begin(); }
         }
         // Clients blocked on keys this command (or EXEC) filled are served before the next command, as in Redis.
         _server.Blocking.ServeReadyKeys();

@@ -10,7 +10,9 @@ namespace Reborn.Storage.Engines;
 /// always on, so an acknowledged write survives a process crash in every mode. <see cref="Flush"/>
 /// syncs the WAL, which is all durability needs; memtables reach SST files in the background.
 /// Except with Always, WAL records are buffered in process and written to the OS before Write
-/// returns, or, inside a <see cref="WalGroupCommit"/> scope, when the scope completes.
+/// returns. Inside a <see cref="GroupCommit"/> scope a write waits among the pending writes
+/// (<see cref="RocksDbPendingWrites"/>, which every read consults first) until a scope completes,
+/// and then reaches RocksDB and the OS in one batch with the rest.
 /// </summary>
 public sealed unsafe class RocksDbEngine : IStorageEngine
 {
@@ -25,7 +27,8 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     private readonly bool _bufferedWal;
     private bool _disposed;
     private int _closing;
-    private int _walWriters; // WalGroupCommit.Complete calls inside WriteBufferedWal; Dispose waits for them
+    private readonly RocksDbPendingWrites _pending = new();
+    private int _groupCommits; // GroupCommit.Complete calls inside CompleteGroup; Dispose waits for them
 
     private RocksDbEngine(RocksDb db, string path, Durability durability, RocksDbTuning tuning)
     {
@@ -40,8 +43,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         if (durability == Durability.EverySecond)
             _walTimer = new Timer(static state => ((RocksDbEngine)state!).SyncWalInBackground(), this, 1000, 1000);
         _bufferedWal = durability != Durability.Always;
-        if (_bufferedWal)
-            WalGroupCommit.Register(this);
+        GroupCommit.Register(this);
     }
 
     public EngineKind Kind => EngineKind.RocksDb;
@@ -73,13 +75,39 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     public void Write(IWriteBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch is not RocksDbWriteBatch native || native.Owner != this)
+        if (batch is not RocksDbWriteBatch recorded || recorded.Owner != this)
             throw new ArgumentException("The batch was not created by this engine", nameof(batch));
-        Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, native.Handle, out nint error);
-        if (error != 0)
-            throw RocksDbReads.Failure("Write failed", error, Path);
-        if (_bufferedWal && !WalGroupCommit.Deferring)
+        if (recorded.Count == 0)
+            return;
+        bool deferring = GroupCommit.Deferring;
+        lock (_pending.Gate)
+        {
+            if (deferring && !recorded.HasRange)
+            {
+                _pending.Add(recorded);
+                if (_pending.Full)
+                    _pending.Apply(_dbHandle, _writeOptions.Handle, Path);
+                return;
+            }
+
+            // Writes reach RocksDB in the order they were made: the pending ones go first.
+            _pending.Apply(_dbHandle, _writeOptions.Handle, Path);
+            Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, recorded.ToNative(), out nint error);
+            if (error != 0)
+                throw RocksDbReads.Failure("Write failed", error, Path);
+        }
+
+        if (_bufferedWal && !deferring)
             WriteWalBuffer();
+    }
+
+    /// <summary>Applies the pending writes, if any, so a reader that bypasses them (iterator, snapshot) sees them.</summary>
+    private void ApplyPending()
+    {
+        if (!_pending.Any)
+            return;
+        lock (_pending.Gate)
+            _pending.Apply(_dbHandle, _writeOptions.Handle, Path);
     }
 
     /// <summary>Writes the buffered WAL records to the OS (no sync). No system call when the buffer is empty.</summary>
@@ -90,31 +118,67 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             throw RocksDbReads.Failure("WAL write failed", error, Path);
     }
 
-    /// <summary>WalGroupCommit.Complete: any thread, any time, even while the engine is being disposed.</summary>
-    internal void WriteBufferedWal()
+    /// <summary>GroupCommit.Complete: any thread, any time, even while the engine is being disposed.</summary>
+    internal void CompleteGroup()
     {
-        Interlocked.Increment(ref _walWriters);
+        Interlocked.Increment(ref _groupCommits);
         try
         {
-            if (Volatile.Read(ref _closing) == 0)
+            if (Volatile.Read(ref _closing) != 0)
+                return;
+            ApplyPending();
+            if (_bufferedWal)
                 WriteWalBuffer();
         }
         finally
         {
-            Interlocked.Decrement(ref _walWriters);
+            Interlocked.Decrement(ref _groupCommits);
         }
     }
 
-    public IStorageSnapshot CreateSnapshot() => new RocksDbSnapshot(_dbHandle, Path);
+    public IStorageSnapshot CreateSnapshot()
+    {
+        ApplyPending();
+        return new RocksDbSnapshot(_dbHandle, Path);
+    }
 
-    public byte[]? Get(ReadOnlySpan<byte> key) => RocksDbReads.Get(_dbHandle, _readOptions, key, Path);
+    public byte[]? Get(ReadOnlySpan<byte> key)
+    {
+        if (_pending.Any)
+        {
+            lock (_pending.Gate)
+            {
+                if (_pending.TryGet(key, out var value))
+                    return value?.ToArray();
+            }
+        }
+
+        return RocksDbReads.Get(_dbHandle, _readOptions, key, Path);
+    }
 
     public bool TryRead<TState, TResult>(ReadOnlySpan<byte> key, TState state, ValueReader<TState, TResult> reader, out TResult result)
         where TState : allows ref struct
-        => RocksDbReads.TryRead(_dbHandle, _readOptions, key, state, reader, Path, out result);
+    {
+        if (_pending.Any)
+        {
+            lock (_pending.Gate)
+            {
+                if (_pending.TryGet(key, out var value))
+                {
+                    result = value is null ? default! : reader(value, state);
+                    return value is not null;
+                }
+            }
+        }
+
+        return RocksDbReads.TryRead(_dbHandle, _readOptions, key, state, reader, Path, out result);
+    }
 
     public IStorageIterator CreateIterator(ReadOnlySpan<byte> lowerBound, ReadOnlySpan<byte> upperBound)
-        => new RocksDbIterator(_dbHandle, 0, lowerBound, upperBound, Path);
+    {
+        ApplyPending();
+        return new RocksDbIterator(_dbHandle, 0, lowerBound, upperBound, Path);
+    }
 
     /// <summary>SST files plus RocksDB's memtable estimate for [start, end); 0 for an empty range.</summary>
     public long ApproximateSize(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
@@ -141,6 +205,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     /// <summary>Syncs the WAL: every write so far survives a machine crash.</summary>
     public void Flush()
     {
+        ApplyPending();
         Native.Instance.rocksdb_flush_wal(_dbHandle, 1, out nint error);
         if (error != 0)
             throw RocksDbReads.Failure("WAL sync failed", error, Path);
@@ -155,12 +220,11 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             _disposed = true;
         }
 
-        if (_bufferedWal)
-        {
-            WalGroupCommit.Unregister(this);
-            Interlocked.Exchange(ref _closing, 1);
-            SpinWait.SpinUntil(() => Volatile.Read(ref _walWriters) == 0);
-        }
+        GroupCommit.Unregister(this);
+        Interlocked.Exchange(ref _closing, 1);
+        SpinWait.SpinUntil(() => Volatile.Read(ref _groupCommits) == 0);
+        lock (_pending.Gate)
+            _pending.Apply(_dbHandle, _writeOptions.Handle, Path);
 
         _walTimer?.Dispose();
         lock (_lifecycle)
@@ -171,6 +235,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             Native.Instance.rocksdb_readoptions_destroy(_readOptions);
             Native.Instance.rocksdb_column_family_handle_destroy(_defaultFamily);
             _db.Dispose();
+            _pending.Dispose();
             GC.KeepAlive(_tuning);
         }
     }

@@ -8,7 +8,7 @@ namespace Reborn.Storage.Engines;
 /// SSTs and memtables; hash-indexed data blocks; LZ4, dynamic level sizes. The rest of the budget
 /// goes to memtables. With <c>bufferWal</c> (every durability but Always) RocksDB's manual WAL
 /// flush is on: a write appends its WAL record to a buffer and the engine writes the buffer to the
-/// OS itself, once per write or once per group (<see cref="WalGroupCommit"/>). The engine keeps this object alive as long as the database; the wrappers
+/// OS itself, once per write or once per group (<see cref="GroupCommit"/>). The engine keeps this object alive as long as the database; the wrappers
 /// release their native handles in their finalizers (the database holds its own references).
 /// </summary>
 internal sealed class RocksDbTuning
