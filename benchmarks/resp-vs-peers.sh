@@ -6,7 +6,7 @@
 #   garnet-server  (the NuGet dotnet tool, installed into benchmarks/.tools when missing;
 #                   skipped with a message if it cannot be installed or started)
 # for SET GET INCR LPUSH RPOP SADD HSET ZADD LRANGE_100, pipelined (-P 16 -c 50) and
-# unpipelined (-P 1 -c 50), then prints requests/second and the ratios reborn/redis and
+# unpipelined (-P 1 -c 50), each after the same short warm-up, then prints requests/second and the ratios reborn/redis and
 # reborn/garnet. Every server it started is stopped on exit.
 #
 # Environment: REQUESTS (default 100000), CLIENTS (default 50), KEEP_LOGS=1 keeps the logs.
@@ -68,6 +68,9 @@ wait_ready() {
 # run_peer NAME PORT: both redis-benchmark passes against 127.0.0.1:PORT, CSV kept per mode.
 run_peer() {
   local name=$1 port=$2
+  # The same short warm-up for every server: the .NET ones (reborn, garnet) compile their hot paths
+  # during their first requests, and that is not what the passes below measure.
+  redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n 20000 -P 16 -c "$clients" -q >/dev/null 2>&1 || true
   echo "  $name: pipelined (-P 16 -c $clients)..."
   redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n "$requests" -P 16 -c "$clients" --csv >"$work/$name.p16.csv" 2>"$work/$name.p16.err" || echo "  $name: redis-benchmark failed (-P 16), see $work/$name.p16.err"
   echo "  $name: unpipelined (-P 1 -c $clients)..."
