@@ -99,6 +99,18 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
         return replies;
     }
 
+    /// <summary>Sends every command in one write, then reads each reply's raw bytes, in order.</summary>
+    public async Task<byte[][]> PipelineRawAsync(IReadOnlyList<byte[][]> commands)
+    {
+        foreach (byte[][] command in commands)
+            AppendRequest(command);
+        await FlushRequestsAsync().ConfigureAwait(false);
+        var replies = new byte[commands.Count][];
+        for (int i = 0; i < replies.Length; i++)
+            replies[i] = await ReadRawReplyAsync().ConfigureAwait(false);
+        return replies;
+    }
+
     /// <summary>Sends bytes as they are: inline commands, malformed protocol in tests.</summary>
     public async Task SendRawAsync(ReadOnlyMemory<byte> bytes) =>
         await _stream.WriteAsync(bytes).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Reborn.Resp.Client;
 using Reborn.Resp.Protocol;
 using Reborn.Resp.Tests.Differential;
 using Reborn.Resp.Tests.Server;
+using Reborn.Storage;
 using Reborn.Testing;
 
 namespace Reborn.Resp.Tests.Wire;
@@ -11,6 +12,9 @@ namespace Reborn.Resp.Tests.Wire;
 /// The foundation's differential run over TCP: one connection to a real redis-server and one to
 /// an in-process Reborn server, the same generated commands on both, raw reply bytes compared.
 /// In RESP3 mode both connections send HELLO 3 first, so every reply is compared in RESP3.
+/// With a pipeline depth above 1, commands go out in pipelined batches of that many (one write),
+/// so Reborn runs each batch as one group commit: its writes wait among the engine's pending
+/// writes, and the batch's later commands must read them back.
 /// </summary>
 public sealed class WireDifferentialHarness : IAsyncDisposable
 {
@@ -18,6 +22,7 @@ public sealed class WireDifferentialHarness : IAsyncDisposable
     private readonly RebornServerProcess _reborn;
     private readonly RespConnection _toRedis;
     private readonly RespConnection _toReborn;
+    private int _pipelineDepth = 1;
 
     private WireDifferentialHarness(RedisServerProcess redis, RebornServerProcess reborn, RespConnection toRedis, RespConnection toReborn)
     {
@@ -27,13 +32,14 @@ public sealed class WireDifferentialHarness : IAsyncDisposable
         _toReborn = toReborn;
     }
 
-    public static async Task<WireDifferentialHarness> StartAsync(int protocol)
+    public static async Task<WireDifferentialHarness> StartAsync(int protocol, EngineKind engine = EngineKind.Memory, int pipelineDepth = 1)
     {
         var redis = await RedisServerProcess.StartAsync();
-        var reborn = await RebornServerProcess.StartAsync();
+        var reborn = await RebornServerProcess.StartAsync(engine);
         var harness = new WireDifferentialHarness(redis, reborn,
             await RespConnection.ConnectAsync(redis.Host, redis.Port),
             await RespConnection.ConnectAsync(reborn.Host, reborn.Port));
+        harness._pipelineDepth = pipelineDepth;
         if (protocol == 3)
         {
             try { await harness.SwitchToResp3Async(); }
@@ -51,6 +57,15 @@ public sealed class WireDifferentialHarness : IAsyncDisposable
         RespReply rebornHello = RespReplyReader.Read(actual);
         if (rebornHello.Type != RespReplyType.Map || rebornHello.Elements.Count != redisHello.Elements.Count)
             throw new AssertionException($"HELLO 3 over the wire: redis answered {Show(expected)}\nbut reborn answered {Show(actual)}");
+    }
+
+    /// <summary>A batch pipelined to both servers at once; one reply per command from each, in order.</summary>
+    private async Task<(byte[][] Redis, byte[][] Reborn)> BothAsync(IReadOnlyList<GeneratedCommand> batch)
+    {
+        var commands = batch.Select(command => command.Args).ToArray();
+        Task<byte[][]> redis = _toRedis.PipelineRawAsync(commands);
+        Task<byte[][]> reborn = _toReborn.PipelineRawAsync(commands);
+        return (await redis, await reborn);
     }
 
     private async Task<(byte[] Redis, byte[] Reborn)> BothAsync(byte[][] command)
@@ -80,29 +95,37 @@ public sealed class WireDifferentialHarness : IAsyncDisposable
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var deadlines = new List<TimeSpan>(); // when relative TTLs set so far run out
         int races = 0;
-        for (int i = 0; i < count; i++)
+        var batch = new List<GeneratedCommand>(_pipelineDepth);
+        for (int first = 0; first < count; first += batch.Count)
         {
-            GeneratedCommand command = generator.Next(random);
+            batch.Clear();
+            for (int j = 0; j < _pipelineDepth && first + j < count; j++) batch.Add(generator.Next(random));
             TimeSpan sent = clock.Elapsed;
-            var (expected, actual) = await BothAsync(command.Args);
-            history.Enqueue(command.ToString());
-            if (history.Count > 12) history.Dequeue();
-            if (RelativeTtl(command.Args) is { } ttl) deadlines.Add(sent + ttl);
-            if (!ReplyComparer.Same(expected, actual, command.Mode))
+            var (expectedReplies, actualReplies) = await BothAsync(batch);
+            for (int j = 0; j < batch.Count; j++)
             {
-                TimeSpan now = clock.Elapsed;
-                deadlines.RemoveAll(d => d < sent - ExpiryRaceWindow);
-                string difference = $"command #{i} of seed {seed} ({generator.GetType().Name}): {command}\nredis:    {Show(expected)}\nreborn:   {Show(actual)}";
-                if (deadlines.Any(d => d <= now + ExpiryRaceWindow) && ++races <= MaxExpiryRaces)
+                GeneratedCommand command = batch[j];
+                byte[] expected = expectedReplies[j], actual = actualReplies[j];
+                int i = first + j;
+                history.Enqueue(command.ToString());
+                if (history.Count > 12) history.Dequeue();
+                if (RelativeTtl(command.Args) is { } ttl) deadlines.Add(sent + ttl);
+                if (!ReplyComparer.Same(expected, actual, command.Mode))
                 {
-                    TestContext.Out.WriteLine($"Expiry race forgiven ({races} of at most {MaxExpiryRaces}; a TTL ran out within {ExpiryRaceWindow.TotalMilliseconds} ms), keyspaces flushed:\n{difference}");
-                    await BothAsync([Encoding.ASCII.GetBytes("FLUSHALL")]);
-                    deadlines.Clear();
-                    continue;
+                    TimeSpan now = clock.Elapsed;
+                    deadlines.RemoveAll(d => d < sent - ExpiryRaceWindow);
+                    string difference = $"command #{i} of seed {seed} ({generator.GetType().Name}, pipelined {_pipelineDepth} deep): {command}\nredis:    {Show(expected)}\nreborn:   {Show(actual)}";
+                    if (deadlines.Any(d => d <= now + ExpiryRaceWindow) && ++races <= MaxExpiryRaces)
+                    {
+                        TestContext.Out.WriteLine($"Expiry race forgiven ({races} of at most {MaxExpiryRaces}; a TTL ran out within {ExpiryRaceWindow.TotalMilliseconds} ms), keyspaces flushed:\n{difference}");
+                        await BothAsync([Encoding.ASCII.GetBytes("FLUSHALL")]);
+                        deadlines.Clear();
+                        break; // the rest of the batch ran on keyspaces that differed
+                    }
+                    string state = command.Args.Length > 1 ? await DescribeKeyAsync(command.Args[1]) : "";
+                    throw new AssertionException(
+                        $"Replies over the wire differ at {difference}\nReplay with that seed. Recent commands:\n  {string.Join("\n  ", history)}\n{state}");
                 }
-                string state = command.Args.Length > 1 ? await DescribeKeyAsync(command.Args[1]) : "";
-                throw new AssertionException(
-                    $"Replies over the wire differ at {difference}\nReplay with that seed. Recent commands:\n  {string.Join("\n  ", history)}\n{state}");
             }
         }
         return count;

@@ -1,23 +1,27 @@
 using Reborn.Resp.Tests.Differential;
+using Reborn.Storage;
 
 namespace Reborn.Resp.Tests.Wire;
 
 /// <summary>
 /// The foundation's differential test over TCP against an in-process Reborn server and a real
 /// redis-server, in RESP2 and (after HELLO 3 on both connections) RESP3. Same generators and
-/// seeds as the in-process run; memory engine only, since the in-process run covers every engine.
+/// seeds as the in-process run. The memory engine answers one command at a time (the in-process run
+/// covers every engine); RocksDB answers pipelined batches of 16 commands, each batch one group commit,
+/// so later commands of a batch read the writes still pending in the engine.
 /// A failure prints the seed; set REBORN_DIFF_SEED to replay it.
 /// </summary>
-[TestFixture(2)]
-[TestFixture(3)]
+[TestFixture(2, EngineKind.Memory, 1)]
+[TestFixture(3, EngineKind.Memory, 1)]
+[TestFixture(2, EngineKind.RocksDb, 16)]
 [NonParallelizable]
-public sealed partial class WireDifferentialTests(int protocol)
+public sealed partial class WireDifferentialTests(int protocol, EngineKind engine, int pipelineDepth)
 {
     public const int CommandsPerType = DifferentialTests.CommandsPerType;
     private WireDifferentialHarness _harness = null!;
 
     [OneTimeSetUp]
-    public async Task Start() => _harness = await WireDifferentialHarness.StartAsync(protocol);
+    public async Task Start() => _harness = await WireDifferentialHarness.StartAsync(protocol, engine, pipelineDepth);
 
     [OneTimeTearDown]
     public async Task Stop()
@@ -28,7 +32,7 @@ public sealed partial class WireDifferentialTests(int protocol)
     private async Task Run(ICommandGenerator generator, int seed)
     {
         if (int.TryParse(Environment.GetEnvironmentVariable("REBORN_DIFF_SEED"), out int replay)) seed = replay;
-        TestContext.Out.WriteLine($"{generator.GetType().Name} seed {seed}, {CommandsPerType} commands over the wire in RESP{protocol}");
+        TestContext.Out.WriteLine($"{generator.GetType().Name} seed {seed}, {CommandsPerType} commands over the wire in RESP{protocol}, {engine}, pipelined {pipelineDepth} deep");
         int sent = await _harness.RunAsync(generator, seed, CommandsPerType);
         Assert.That(sent, Is.EqualTo(CommandsPerType));
     }
