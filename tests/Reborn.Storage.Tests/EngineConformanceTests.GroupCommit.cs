@@ -112,3 +112,122 @@ public sealed partial class EngineConformanceTests
         Assert.That(engine.Get(B(K(7)))![0], Is.EqualTo((byte)7));
     }
 }
+
+/// <summary>
+/// Point reads stay exact whatever the engine remembers of recent reads and writes (RocksDB's hot
+/// records): every write path, inside and outside a scope, a range delete, values too big to keep,
+/// and more records than the budget holds.
+/// </summary>
+public sealed partial class EngineConformanceTests
+{
+    [Test]
+    public void Point_reads_follow_every_write_path_after_the_key_was_read()
+    {
+        var engine = Open(Durability.Never);
+        Put(engine, "r", "1");
+        Assert.That(S(engine.Get(B("r"))), Is.EqualTo("1"));
+        Assert.That(engine.Get(B("absent")), Is.Null); // remembered as absent
+        Put(engine, "absent", "now");
+        Assert.That(S(engine.Get(B("absent"))), Is.EqualTo("now"));
+
+        Put(engine, "r", "2"); // outside a scope
+        Assert.That(S(engine.Get(B("r"))), Is.EqualTo("2"));
+        GroupCommit.Begin();
+        Put(engine, "r", "3"); // inside one
+        Assert.That(S(engine.Get(B("r"))), Is.EqualTo("3"));
+        GroupCommit.Complete();
+        Delete(engine, "r");
+        Assert.That(engine.Get(B("r")), Is.Null);
+        Put(engine, "r", "4");
+        Assert.That(engine.Get(B("r")), Is.Not.Null);
+        DeleteRange(engine, "a", "z");
+        Assert.That(engine.Get(B("r")), Is.Null);
+        Assert.That(engine.Get(B("absent")), Is.Null);
+
+        var big = new byte[100_000];
+        big[^1] = 7;
+        Put(engine, B("big"), big);
+        Assert.That(engine.Get(B("big"))![^1], Is.EqualTo((byte)7));
+        big[^1] = 8;
+        Put(engine, B("big"), big);
+        Assert.That(engine.Get(B("big"))![^1], Is.EqualTo((byte)8));
+    }
+
+    [Test]
+    public void Point_reads_stay_exact_past_the_memory_kept_for_hot_records()
+    {
+        var engine = Open(Durability.Never);
+        var value = new byte[1000];
+        const int keys = 20_000; // 20 MB of values, more than the engine keeps for a 64 MB budget
+        for (var i = 0; i < keys; i++)
+        {
+            BitConverter.TryWriteBytes(value, i);
+            Put(engine, B(K(i)), value);
+        }
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < keys; i += 7)
+                Assert.That(BitConverter.ToInt32(engine.Get(B(K(i)))!), Is.EqualTo(i), $"key {i}, round {round}");
+        }
+        GroupCommit.Begin();
+        for (var i = 0; i < keys; i += 3)
+            Delete(engine, K(i));
+        GroupCommit.Complete();
+        for (var i = 0; i < keys; i += 5)
+            Assert.That(engine.Get(B(K(i))) is null, Is.EqualTo(i % 3 == 0), $"key {i}");
+    }
+}
+
+public sealed partial class EngineConformanceTests
+{
+    /// <summary>
+    /// A reader never sees a key go back to an older value, while one writer raises the values of a
+    /// few keys through every write path (one-key batches, big batches, scopes) and the readers
+    /// race it: a value read from the engine just before a write must not be remembered after it.
+    /// </summary>
+    [Test]
+    public void Concurrent_point_reads_never_go_back_in_time()
+    {
+        var engine = Open(Durability.Never);
+        const int keys = 8, rounds = 5_000;
+        for (var k = 0; k < keys; k++)
+            Put(engine, B(K(k)), BitConverter.GetBytes(0));
+        var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            var seen = new int[keys];
+            while (!stop.IsCancellationRequested)
+            {
+                for (var k = 0; k < keys; k++)
+                {
+                    var value = BitConverter.ToInt32(engine.Get(B(K(k)))!);
+                    if (value < seen[k])
+                        throw new AssertionException($"key {k} went back from {seen[k]} to {value}");
+                    seen[k] = value;
+                }
+            }
+        })).ToArray();
+
+        for (var round = 1; round <= rounds; round++)
+        {
+            int path = round % 4; // one-key batches, a range delete (forgets every read), a big batch right after it, a scope
+            if (path == 3) GroupCommit.Begin();
+            using (var batch = engine.CreateBatch())
+            {
+                for (var k = 0; k < keys; k++)
+                    batch.Put(B(K(k)), BitConverter.GetBytes(round));
+                if (path == 1)
+                    batch.DeleteRange(B("zz"), B("zzz"));
+                if (path == 2) // more keys than a small write remembers
+                    for (var filler = 0; filler < 20; filler++)
+                        batch.Put(B("filler:" + filler), BitConverter.GetBytes(round));
+                engine.Write(batch);
+            }
+            if (path == 3) GroupCommit.Complete();
+        }
+        stop.Cancel();
+        Assert.DoesNotThrowAsync(() => Task.WhenAll(readers));
+        for (var k = 0; k < keys; k++)
+            Assert.That(BitConverter.ToInt32(engine.Get(B(K(k)))!), Is.EqualTo(rounds));
+    }
+}

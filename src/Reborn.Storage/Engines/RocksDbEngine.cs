@@ -10,9 +10,10 @@ namespace Reborn.Storage.Engines;
 /// always on, so an acknowledged write survives a process crash in every mode. <see cref="Flush"/>
 /// syncs the WAL, which is all durability needs; memtables reach SST files in the background.
 /// Except with Always, WAL records are buffered in process and written to the OS before Write
-/// returns. Inside a <see cref="GroupCommit"/> scope a write waits among the pending writes
-/// (<see cref="RocksDbPendingWrites"/>, which every read consults first) until a scope completes,
-/// and then reaches RocksDB and the OS in one batch with the rest.
+/// returns. Point reads look among the hot records first (<see cref="RocksDbHotRecords"/>: recently
+/// written or read values, within a share of the memory budget). Inside a <see cref="GroupCommit"/>
+/// scope a write waits there as a dirty record until a scope completes, and then reaches RocksDB and
+/// the OS in one batch with the rest.
 /// </summary>
 public sealed unsafe class RocksDbEngine : IStorageEngine
 {
@@ -27,7 +28,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     private readonly bool _bufferedWal;
     private bool _disposed;
     private int _closing;
-    private readonly RocksDbPendingWrites _pending = new();
+    private readonly RocksDbHotRecords _hot;
     private int _groupCommits; // GroupCommit.Complete calls inside CompleteGroup; Dispose waits for them
 
     private RocksDbEngine(RocksDb db, string path, Durability durability, RocksDbTuning tuning)
@@ -36,6 +37,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         _dbHandle = db.Handle;
         _defaultFamily = Native.Instance.rocksdb_get_default_column_family_handle(_dbHandle);
         _tuning = tuning;
+        _hot = new RocksDbHotRecords(tuning.HotRecordBytes);
         Path = path;
         Durability = durability;
         _readOptions = RocksDbReads.CreateReadOptions(0);
@@ -80,34 +82,35 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         if (recorded.Count == 0)
             return;
         bool deferring = GroupCommit.Deferring;
-        lock (_pending.Gate)
+        lock (_hot.Gate)
         {
             if (deferring && !recorded.HasRange)
             {
-                _pending.Add(recorded);
-                if (_pending.Full)
-                    _pending.Apply(_dbHandle, _writeOptions.Handle, Path);
+                _hot.AddDirty(recorded);
+                if (_hot.Full)
+                    _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
                 return;
             }
 
-            // Writes reach RocksDB in the order they were made: the pending ones go first.
-            _pending.Apply(_dbHandle, _writeOptions.Handle, Path);
+            // Writes reach RocksDB in the order they were made: the dirty records go first.
+            _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
             Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, recorded.ToNative(), out nint error);
             if (error != 0)
                 throw RocksDbReads.Failure("Write failed", error, Path);
+            _hot.AddApplied(recorded);
         }
 
         if (_bufferedWal && !deferring)
             WriteWalBuffer();
     }
 
-    /// <summary>Applies the pending writes, if any, so a reader that bypasses them (iterator, snapshot) sees them.</summary>
+    /// <summary>Applies the dirty records, if any, so a reader that bypasses them (iterator, snapshot) sees them.</summary>
     private void ApplyPending()
     {
-        if (!_pending.Any)
+        if (!_hot.AnyDirty)
             return;
-        lock (_pending.Gate)
-            _pending.Apply(_dbHandle, _writeOptions.Handle, Path);
+        lock (_hot.Gate)
+            _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
     }
 
     /// <summary>Writes the buffered WAL records to the OS (no sync). No system call when the buffer is empty.</summary>
@@ -144,34 +147,40 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
 
     public byte[]? Get(ReadOnlySpan<byte> key)
     {
-        if (_pending.Any)
+        long generation;
+        lock (_hot.Gate)
         {
-            lock (_pending.Gate)
-            {
-                if (_pending.TryGet(key, out var value))
-                    return value?.ToArray();
-            }
+            if (_hot.TryGet(key, out var value))
+                return value?.ToArray();
+            generation = _hot.Generation;
         }
 
-        return RocksDbReads.Get(_dbHandle, _readOptions, key, Path);
+        var read = RocksDbReads.Get(_dbHandle, _readOptions, key, Path);
+        lock (_hot.Gate)
+            _hot.Remember(key, read, generation);
+        return read;
     }
 
     public bool TryRead<TState, TResult>(ReadOnlySpan<byte> key, TState state, ValueReader<TState, TResult> reader, out TResult result)
         where TState : allows ref struct
     {
-        if (_pending.Any)
+        long generation;
+        lock (_hot.Gate)
         {
-            lock (_pending.Gate)
+            if (_hot.TryGet(key, out var value))
             {
-                if (_pending.TryGet(key, out var value))
-                {
-                    result = value is null ? default! : reader(value, state);
-                    return value is not null;
-                }
+                result = value is null ? default! : reader(value, state);
+                return value is not null;
             }
+
+            generation = _hot.Generation;
         }
 
-        return RocksDbReads.TryRead(_dbHandle, _readOptions, key, state, reader, Path, out result);
+        var read = RocksDbReads.Get(_dbHandle, _readOptions, key, Path);
+        lock (_hot.Gate)
+            _hot.Remember(key, read, generation);
+        result = read is null ? default! : reader(read, state);
+        return read is not null;
     }
 
     public IStorageIterator CreateIterator(ReadOnlySpan<byte> lowerBound, ReadOnlySpan<byte> upperBound)
@@ -223,8 +232,8 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         GroupCommit.Unregister(this);
         Interlocked.Exchange(ref _closing, 1);
         SpinWait.SpinUntil(() => Volatile.Read(ref _groupCommits) == 0);
-        lock (_pending.Gate)
-            _pending.Apply(_dbHandle, _writeOptions.Handle, Path);
+        lock (_hot.Gate)
+            _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
 
         _walTimer?.Dispose();
         lock (_lifecycle)
@@ -235,7 +244,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             Native.Instance.rocksdb_readoptions_destroy(_readOptions);
             Native.Instance.rocksdb_column_family_handle_destroy(_defaultFamily);
             _db.Dispose();
-            _pending.Dispose();
+            _hot.Dispose();
             GC.KeepAlive(_tuning);
         }
     }

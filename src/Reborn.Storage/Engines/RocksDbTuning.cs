@@ -18,6 +18,7 @@ internal sealed class RocksDbTuning
         var budget = Math.Max(memoryBudgetBytes, 16L << 20);
         var writeBuffer = Math.Clamp(budget / 8, 4L << 20, 64L << 20);
         Cache = Cache.CreateLru((ulong)(budget * 3 / 4));
+        HotRecordBytes = budget / 8;
         Filter = BloomFilterPolicy.Create(10, false);
         Table = new BlockBasedTableOptions()
             .SetBlockCache(Cache)
@@ -48,6 +49,9 @@ internal sealed class RocksDbTuning
     public DbOptions Options { get; }
 
     public Cache Cache { get; }
+
+    /// <summary>What the engine's hot records (recent point reads and writes, in managed memory) may hold: an eighth of the budget.</summary>
+    public long HotRecordBytes { get; }
 
     public BloomFilterPolicy Filter { get; }
 

@@ -1,0 +1,270 @@
+using System.Runtime.InteropServices;
+using RocksDbSharp;
+
+namespace Reborn.Storage.Engines;
+
+/// <summary>
+/// The RocksDB engine's hot records (QDB's hot tier): the latest value (or absence) of keys recently
+/// written or read, so a point read of a hot key costs a dictionary lookup instead of a RocksDB read.
+/// A record written inside a <see cref="GroupCommit"/> scope is dirty: it is not in RocksDB yet, and
+/// reaches it with every other dirty record in one batch when a scope completes (<see cref="Apply"/>):
+/// a pipelined batch of commands costs one RocksDB write, and a key written many times in it is
+/// written once. Clean records are a cache, bounded by bytes and dropped wholesale when full.
+/// Every member runs under <see cref="Gate"/>.
+/// <para>
+/// Invariants: a record here is never older than RocksDB's value of its key. A dirty record stays
+/// until the RocksDB write that contains it has returned, so a reader finds a key either here or in
+/// RocksDB, never in neither. A write that bypasses the dirty records (a range delete, a write
+/// outside any scope) first applies them, so writes reach RocksDB in the order they were made,
+/// and then drops the clean records it may have made stale. A value read from RocksDB outside the
+/// gate is remembered only if no record was dropped meanwhile (<see cref="Generation"/>) and no
+/// newer record arrived.
+/// </para>
+/// </summary>
+internal sealed unsafe class RocksDbHotRecords : IDisposable
+{
+    /// <summary>Past this many bytes of dirty records they are applied at once, scope or not.</summary>
+    private const long MaxDirtyBytes = 16L << 20;
+
+    /// <summary>Values longer than this are not kept once they are in RocksDB.</summary>
+    private const int MaxCachedValueLength = 16 * 1024;
+
+    /// <summary>Bookkeeping per record on top of its key and value: the dictionary entry, the arrays' headers.</summary>
+    private const int RecordOverhead = 64;
+
+    private readonly Dictionary<byte[], Record> _records = new(ByteKeyComparer.Instance);
+    private readonly Dictionary<byte[], Record>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
+    private readonly List<byte[]> _dirty = [];
+    private readonly WriteBatch _native = new();
+    private readonly long _budgetBytes;
+    private long _bytes;
+    private long _dirtyBytes;
+    private volatile bool _anyDirty;
+
+    public RocksDbHotRecords(long budgetBytes)
+    {
+        _budgetBytes = budgetBytes;
+        _bySpan = _records.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    public readonly Lock Gate = new();
+
+    /// <summary>True while dirty records wait; readable without the gate (a stale false only delays nothing: Apply takes the gate).</summary>
+    public bool AnyDirty => _anyDirty;
+
+    /// <summary>True when the dirty records grew past their bound and should be applied now.</summary>
+    public bool Full => _dirtyBytes > MaxDirtyBytes;
+
+    /// <summary>Bumped whenever records are dropped: a value read from RocksDB before a drop may be stale.</summary>
+    public long Generation { get; private set; }
+
+    /// <summary>
+    /// The record of a key: true with the value when it is known, true with a null value when the key
+    /// is known to be absent, false when it is not here (read RocksDB).
+    /// </summary>
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)
+    {
+        if (_bySpan.TryGetValue(key, out var record))
+        {
+            value = record.Value;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>Takes in a batch without range deletes as dirty records.</summary>
+    public void AddDirty(RocksDbWriteBatch batch)
+    {
+        foreach (var op in batch.Operations)
+        {
+            ref var record = ref Find(batch.KeyOf(op));
+            if (!record.Dirty)
+            {
+                record.Dirty = true;
+                _dirty.Add(record.Key);
+                _dirtyBytes += record.Key.Length;
+            }
+
+            if (op.Kind == BatchOperationKind.Delete)
+                SetAbsent(ref record);
+            else
+            {
+                SetValue(ref record, batch.ValueOf(op));
+                _dirtyBytes += record.Value!.Length;
+            }
+        }
+
+        if (batch.Count > 0)
+            _anyDirty = true;
+    }
+
+    /// <summary>
+    /// After a batch was written to RocksDB directly (no dirty records exist then): its records become
+    /// clean records. A big batch (a migration's copy) only updates records already here, and a range
+    /// delete drops every record, so neither floods the cache.
+    /// </summary>
+    public void AddApplied(RocksDbWriteBatch batch)
+    {
+        Generation++; // a value read from RocksDB before this write, of a key it skips, must not be remembered
+        if (batch.HasRange)
+        {
+            DropClean();
+            return;
+        }
+
+        bool small = batch.Count <= 16;
+        foreach (var op in batch.Operations)
+        {
+            var key = batch.KeyOf(op);
+            if (op.Kind == BatchOperationKind.Put && batch.ValueOf(op).Length > MaxCachedValueLength)
+            {
+                Drop(key);
+                continue;
+            }
+
+            if (!small && !_bySpan.ContainsKey(key))
+                continue;
+            ref var record = ref Find(key);
+            if (op.Kind == BatchOperationKind.Delete)
+                SetAbsent(ref record);
+            else
+                SetValue(ref record, batch.ValueOf(op));
+        }
+
+        if (_bytes > _budgetBytes)
+            DropClean();
+    }
+
+    /// <summary>Remembers a value (null: absent) read from RocksDB at <paramref name="generation"/>, if it is still the latest.</summary>
+    public void Remember(ReadOnlySpan<byte> key, byte[]? value, long generation)
+    {
+        if (generation != Generation || value?.Length > MaxCachedValueLength || _bySpan.ContainsKey(key))
+            return;
+        if (_bytes > _budgetBytes)
+            DropClean();
+        var stored = key.ToArray();
+        value = value?.ToArray(); // the caller keeps its array; this one may be rewritten in place
+        _records.Add(stored, new Record { Key = stored, Value = value });
+        _bytes += Size(stored, value);
+    }
+
+    /// <summary>Writes every dirty record to RocksDB in one batch; they become clean. On failure they stay dirty.</summary>
+    public void Apply(nint db, nint writeOptions, string path)
+    {
+        if (!_anyDirty)
+            return;
+        nint handle = _native.Handle;
+        foreach (var key in _dirty)
+        {
+            var value = _records[key].Value;
+            fixed (byte* k = key, v = value)
+            {
+                if (value is null)
+                    Native.Instance.rocksdb_writebatch_delete(handle, k, (nuint)key.Length);
+                else
+                    Native.Instance.rocksdb_writebatch_put(handle, k, (nuint)key.Length, v, (nuint)value.Length);
+            }
+        }
+
+        Native.Instance.rocksdb_write(db, writeOptions, handle, out nint error);
+        _native.Clear();
+        if (error != 0)
+            throw RocksDbReads.Failure("Write failed", error, path);
+        foreach (var key in _dirty)
+        {
+            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
+            record.Dirty = false;
+            if (record.Value?.Length > MaxCachedValueLength)
+            {
+                _bytes -= Size(key, record.Value);
+                _records.Remove(key);
+                Generation++;
+            }
+        }
+
+        _dirty.Clear();
+        _dirtyBytes = 0;
+        _anyDirty = false;
+        if (_bytes > _budgetBytes)
+            DropClean();
+    }
+
+    public void Dispose() => _native.Dispose();
+
+    /// <summary>The record of a key, created (absent, clean) when missing.</summary>
+    private ref Record Find(ReadOnlySpan<byte> key)
+    {
+        ref var record = ref CollectionsMarshal.GetValueRefOrAddDefault(_bySpan, key, out bool existed);
+        if (!existed)
+        {
+            _bySpan.TryGetValue(key, out var stored, out _); // the array the dictionary made for the key
+            record.Key = stored!;
+            _bytes += Size(record.Key, null);
+        }
+
+        return ref record;
+    }
+
+    /// <summary>Stores a copy of the value, rewriting the record's array in place when the length matches (values never leave the gate).</summary>
+    private void SetValue(ref Record record, ReadOnlySpan<byte> value)
+    {
+        if (record.Value is { } current && current.Length == value.Length)
+        {
+            value.CopyTo(current);
+            return;
+        }
+
+        _bytes += value.Length - (record.Value?.Length ?? 0);
+        record.Value = value.ToArray();
+    }
+
+    private void SetAbsent(ref Record record)
+    {
+        _bytes -= record.Value?.Length ?? 0;
+        record.Value = null;
+    }
+
+    private void Drop(ReadOnlySpan<byte> key)
+    {
+        if (_bySpan.Remove(key, out var stored, out var record))
+        {
+            _bytes -= Size(stored, record.Value);
+            Generation++;
+        }
+    }
+
+    /// <summary>Drops every clean record; the dirty ones must stay until applied.</summary>
+    private void DropClean()
+    {
+        if (_dirty.Count == 0)
+        {
+            _records.Clear();
+            _records.TrimExcess();
+            _bytes = 0;
+        }
+        else
+        {
+            foreach (var (key, record) in _records)
+            {
+                if (!record.Dirty)
+                {
+                    _records.Remove(key);
+                    _bytes -= Size(key, record.Value);
+                }
+            }
+        }
+
+        Generation++;
+    }
+
+    private static long Size(byte[] key, byte[]? value) => key.Length + (value?.Length ?? 0) + RecordOverhead;
+
+    private struct Record
+    {
+        public byte[] Key;
+        public byte[]? Value;
+        public bool Dirty;
+    }
+}
