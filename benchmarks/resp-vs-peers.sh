@@ -70,7 +70,7 @@ run_peer() {
   local name=$1 port=$2
   # The same short warm-up for every server: the .NET ones (reborn, garnet) compile their hot paths
   # during their first requests, and that is not what the passes below measure.
-  redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n 20000 -P 16 -c "$clients" -q >/dev/null 2>&1 || true
+  redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n 100000 -P 16 -c "$clients" -q >/dev/null 2>&1 || true
   echo "  $name: pipelined (-P 16 -c $clients)..."
   redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n "$requests" -P 16 -c "$clients" --csv >"$work/$name.p16.csv" 2>"$work/$name.p16.err" || echo "  $name: redis-benchmark failed (-P 16), see $work/$name.p16.err"
   echo "  $name: unpipelined (-P 1 -c $clients)..."
