@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RocksDbSharp;
 
@@ -5,11 +6,13 @@ namespace Reborn.Storage.Engines;
 
 /// <summary>
 /// The RocksDB engine's hot records (QDB's hot tier): the latest value (or absence) of keys recently
-/// written or read, so a point read of a hot key costs a dictionary lookup instead of a RocksDB read.
+/// read (and written since), so a point read of a hot key costs a dictionary lookup instead of a
+/// RocksDB read.
 /// A record written inside a <see cref="GroupCommit"/> scope is dirty: it is not in RocksDB yet, and
 /// reaches it with every other dirty record in one batch when a scope completes (<see cref="Apply"/>):
 /// a pipelined batch of commands costs one RocksDB write, and a key written many times in it is
-/// written once. Clean records are a cache, bounded by bytes and dropped wholesale when full.
+/// written once. Clean records are a cache of keys that were read, bounded by bytes and dropped
+/// wholesale when full; a record only ever written leaves once it is applied.
 /// Every member runs under <see cref="Gate"/>.
 /// <para>
 /// Invariants: a record here is never older than RocksDB's value of its key. A dirty record stays
@@ -64,14 +67,16 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// </summary>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)
     {
-        if (_bySpan.TryGetValue(key, out var record))
+        ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_bySpan, key);
+        if (Unsafe.IsNullRef(ref record))
         {
-            value = record.Value;
-            return true;
+            value = null;
+            return false;
         }
 
-        value = null;
-        return false;
+        record.Read = true;
+        value = record.Value;
+        return true;
     }
 
     /// <summary>Takes in a batch without range deletes as dirty records.</summary>
@@ -101,9 +106,9 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     }
 
     /// <summary>
-    /// After a batch was written to RocksDB directly (no dirty records exist then): its records become
-    /// clean records. A big batch (a migration's copy) only updates records already here, and a range
-    /// delete drops every record, so neither floods the cache.
+    /// After a batch was written to RocksDB directly (no dirty records exist then): the records it
+    /// wrote are updated; it adds none, so a bulk write (a migration's copy) does not flood the
+    /// cache. A range delete drops every record.
     /// </summary>
     public void AddApplied(RocksDbWriteBatch batch)
     {
@@ -114,21 +119,18 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             return;
         }
 
-        bool small = batch.Count <= 16;
+        if (_records.Count == 0)
+            return;
         foreach (var op in batch.Operations)
         {
             var key = batch.KeyOf(op);
-            if (op.Kind == BatchOperationKind.Put && batch.ValueOf(op).Length > MaxCachedValueLength)
-            {
-                Drop(key);
+            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_bySpan, key);
+            if (Unsafe.IsNullRef(ref record))
                 continue;
-            }
-
-            if (!small && !_bySpan.ContainsKey(key))
-                continue;
-            ref var record = ref Find(key);
             if (op.Kind == BatchOperationKind.Delete)
                 SetAbsent(ref record);
+            else if (batch.ValueOf(op).Length > MaxCachedValueLength)
+                Drop(key);
             else
                 SetValue(ref record, batch.ValueOf(op));
         }
@@ -146,7 +148,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             DropClean();
         var stored = key.ToArray();
         value = value?.ToArray(); // the caller keeps its array; this one may be rewritten in place
-        _records.Add(stored, new Record { Key = stored, Value = value });
+        _records.Add(stored, new Record { Key = stored, Value = value, Read = true });
         _bytes += Size(stored, value);
     }
 
@@ -176,7 +178,8 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         {
             ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
             record.Dirty = false;
-            if (record.Value?.Length > MaxCachedValueLength)
+            // Only records someone reads stay: a record only ever written (a list's new element) is not hot.
+            if (!record.Read || record.Value?.Length > MaxCachedValueLength)
             {
                 _bytes -= Size(key, record.Value);
                 _records.Remove(key);
@@ -266,5 +269,6 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         public byte[] Key;
         public byte[]? Value;
         public bool Dirty;
+        public bool Read;
     }
 }
