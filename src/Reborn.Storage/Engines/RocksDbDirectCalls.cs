@@ -29,6 +29,13 @@ internal static unsafe partial class RocksDbDirectCalls
     public static readonly delegate* unmanaged<nint, void> Next;
     public static readonly delegate* unmanaged<nint, void> Prev;
     public static readonly delegate* unmanaged<nint, byte*, nuint, void> Seek;
+    private static readonly delegate* unmanaged[SuppressGCTransition]<int, void> s_setPerfLevel;
+
+    // RocksDB's PerfLevel::kDisable.
+    private const int PerfLevelDisable = 1;
+
+    [ThreadStatic]
+    private static bool t_perfCountersOff;
 
     static RocksDbDirectCalls()
     {
@@ -39,7 +46,8 @@ internal static unsafe partial class RocksDbDirectCalls
             || !NativeLibrary.TryGetExport(library, "rocksdb_iter_value", out var value)
             || !NativeLibrary.TryGetExport(library, "rocksdb_iter_next", out var next)
             || !NativeLibrary.TryGetExport(library, "rocksdb_iter_prev", out var prev)
-            || !NativeLibrary.TryGetExport(library, "rocksdb_iter_seek", out var seek))
+            || !NativeLibrary.TryGetExport(library, "rocksdb_iter_seek", out var seek)
+            || !NativeLibrary.TryGetExport(library, "rocksdb_set_perf_level", out var setPerfLevel))
             return;
         Valid = (delegate* unmanaged[SuppressGCTransition]<nint, byte>)valid;
         Key = (delegate* unmanaged[SuppressGCTransition]<nint, nuint*, byte*>)key;
@@ -47,7 +55,22 @@ internal static unsafe partial class RocksDbDirectCalls
         Next = (delegate* unmanaged<nint, void>)next;
         Prev = (delegate* unmanaged<nint, void>)prev;
         Seek = (delegate* unmanaged<nint, byte*, nuint, void>)seek;
+        s_setPerfLevel = (delegate* unmanaged[SuppressGCTransition]<int, void>)setPerfLevel;
         Available = true;
+    }
+
+    /// <summary>
+    /// Turns off RocksDB's perf counters on the calling thread. By default RocksDB counts into a
+    /// thread-local perf context at every iterator step and point read (several TLS lookups each,
+    /// about a tenth of an LRANGE's CPU); nothing in Reborn reads them. The level is per thread,
+    /// so every thread that reads calls this; after the first call it is one thread-static test.
+    /// </summary>
+    public static void DisablePerfCounters()
+    {
+        if (t_perfCountersOff || !Available)
+            return;
+        s_setPerfLevel(PerfLevelDisable);
+        t_perfCountersOff = true;
     }
 
     private static nint FindLoadedLibrary()

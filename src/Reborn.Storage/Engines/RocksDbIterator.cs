@@ -23,6 +23,7 @@ internal sealed unsafe class RocksDbIterator : IStorageIterator
     public RocksDbIterator(nint db, nint snapshot, ReadOnlySpan<byte> lowerBound, ReadOnlySpan<byte> upperBound, string path)
     {
         _path = path;
+        RocksDbDirectCalls.DisablePerfCounters();
         _readOptions = RocksDbReads.CreateReadOptions(snapshot);
         if (!lowerBound.IsEmpty)
         {

@@ -19,6 +19,7 @@ internal static unsafe class RocksDbReads
     {
         nint slice;
         nint error;
+        RocksDbDirectCalls.DisablePerfCounters();
         fixed (byte* k = key)
             slice = Native.Instance.rocksdb_get_pinned(db, readOptions, k, (nuint)key.Length, out error);
         if (error != 0)
