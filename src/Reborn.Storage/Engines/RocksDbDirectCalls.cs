@@ -5,7 +5,7 @@ namespace Reborn.Storage.Engines;
 
 /// <summary>
 /// Function pointers into the librocksdb that RocksDbSharp loaded, for the calls an iterator makes
-/// per element. RocksDbSharp's bindings go through a generated wrapper and a marshalling stub with a
+/// per element and for point reads. RocksDbSharp's bindings go through a generated wrapper and a marshalling stub with a
 /// full GC transition on every call; a range read of n elements made 3n of them. Here a step is one
 /// plain P/Invoke (next/prev, which may read a block from disk, keep the GC transition) and the
 /// accessors (valid, key, value) suppress it: they only return a pointer the iterator holds, so they
@@ -23,12 +23,23 @@ internal static unsafe partial class RocksDbDirectCalls
     internal const string LinuxSoname = "librocksdb.so.11.12";
 
     public static readonly bool Available;
+
+    // Accessors: they return what the iterator or slice holds.
     public static readonly delegate* unmanaged[SuppressGCTransition]<nint, byte> Valid;
     public static readonly delegate* unmanaged[SuppressGCTransition]<nint, nuint*, byte*> Key;
     public static readonly delegate* unmanaged[SuppressGCTransition]<nint, nuint*, byte*> Value;
+    public static readonly delegate* unmanaged[SuppressGCTransition]<nint, nuint*, byte*> PinnedValue;
+
+    // Moves and reads: they may read a block from disk, or wait on a block cache shard's mutex.
     public static readonly delegate* unmanaged<nint, void> Next;
     public static readonly delegate* unmanaged<nint, void> Prev;
     public static readonly delegate* unmanaged<nint, byte*, nuint, void> Seek;
+    public static readonly delegate* unmanaged<nint, byte*, nuint, void> SeekForPrev;
+    public static readonly delegate* unmanaged<nint, void> SeekToFirst;
+    public static readonly delegate* unmanaged<nint, void> SeekToLast;
+    public static readonly delegate* unmanaged<nint, nint, byte*, nuint, nint*, nint> GetPinned;
+    public static readonly delegate* unmanaged<nint, void> DestroyPinned;
+
     private static readonly delegate* unmanaged[SuppressGCTransition]<int, void> s_setPerfLevel;
 
     // RocksDB's PerfLevel::kDisable.
@@ -40,23 +51,29 @@ internal static unsafe partial class RocksDbDirectCalls
     static RocksDbDirectCalls()
     {
         var library = FindLoadedLibrary();
-        if (library == 0
-            || !NativeLibrary.TryGetExport(library, "rocksdb_iter_valid", out var valid)
-            || !NativeLibrary.TryGetExport(library, "rocksdb_iter_key", out var key)
-            || !NativeLibrary.TryGetExport(library, "rocksdb_iter_value", out var value)
-            || !NativeLibrary.TryGetExport(library, "rocksdb_iter_next", out var next)
-            || !NativeLibrary.TryGetExport(library, "rocksdb_iter_prev", out var prev)
-            || !NativeLibrary.TryGetExport(library, "rocksdb_iter_seek", out var seek)
-            || !NativeLibrary.TryGetExport(library, "rocksdb_set_perf_level", out var setPerfLevel))
+        if (library == 0)
             return;
-        Valid = (delegate* unmanaged[SuppressGCTransition]<nint, byte>)valid;
-        Key = (delegate* unmanaged[SuppressGCTransition]<nint, nuint*, byte*>)key;
-        Value = (delegate* unmanaged[SuppressGCTransition]<nint, nuint*, byte*>)value;
-        Next = (delegate* unmanaged<nint, void>)next;
-        Prev = (delegate* unmanaged<nint, void>)prev;
-        Seek = (delegate* unmanaged<nint, byte*, nuint, void>)seek;
-        s_setPerfLevel = (delegate* unmanaged[SuppressGCTransition]<int, void>)setPerfLevel;
-        Available = true;
+        bool found = true;
+        nint Export(string name)
+        {
+            found &= NativeLibrary.TryGetExport(library, name, out var address);
+            return address;
+        }
+
+        Valid = (delegate* unmanaged[SuppressGCTransition]<nint, byte>)Export("rocksdb_iter_valid");
+        Key = (delegate* unmanaged[SuppressGCTransition]<nint, nuint*, byte*>)Export("rocksdb_iter_key");
+        Value = (delegate* unmanaged[SuppressGCTransition]<nint, nuint*, byte*>)Export("rocksdb_iter_value");
+        PinnedValue = (delegate* unmanaged[SuppressGCTransition]<nint, nuint*, byte*>)Export("rocksdb_pinnableslice_value");
+        Next = (delegate* unmanaged<nint, void>)Export("rocksdb_iter_next");
+        Prev = (delegate* unmanaged<nint, void>)Export("rocksdb_iter_prev");
+        Seek = (delegate* unmanaged<nint, byte*, nuint, void>)Export("rocksdb_iter_seek");
+        SeekForPrev = (delegate* unmanaged<nint, byte*, nuint, void>)Export("rocksdb_iter_seek_for_prev");
+        SeekToFirst = (delegate* unmanaged<nint, void>)Export("rocksdb_iter_seek_to_first");
+        SeekToLast = (delegate* unmanaged<nint, void>)Export("rocksdb_iter_seek_to_last");
+        GetPinned = (delegate* unmanaged<nint, nint, byte*, nuint, nint*, nint>)Export("rocksdb_get_pinned");
+        DestroyPinned = (delegate* unmanaged<nint, void>)Export("rocksdb_pinnableslice_destroy");
+        s_setPerfLevel = (delegate* unmanaged[SuppressGCTransition]<int, void>)Export("rocksdb_set_perf_level");
+        Available = found;
     }
 
     /// <summary>

@@ -102,21 +102,33 @@ internal sealed unsafe class RocksDbIterator : IStorageIterator
         }
 
         fixed (byte* k = key)
-            Native.Instance.rocksdb_iter_seek_for_prev(_iterator, k, (nuint)key.Length);
+        {
+            if (RocksDbDirectCalls.Available)
+                RocksDbDirectCalls.SeekForPrev(_iterator, k, (nuint)key.Length);
+            else
+                Native.Instance.rocksdb_iter_seek_for_prev(_iterator, k, (nuint)key.Length);
+        }
+
         Refresh();
     }
 
     public void SeekToFirst()
     {
         EnsureOpen();
-        Native.Instance.rocksdb_iter_seek_to_first(_iterator);
+        if (RocksDbDirectCalls.Available)
+            RocksDbDirectCalls.SeekToFirst(_iterator);
+        else
+            Native.Instance.rocksdb_iter_seek_to_first(_iterator);
         Refresh();
     }
 
     public void SeekToLast()
     {
         EnsureOpen();
-        Native.Instance.rocksdb_iter_seek_to_last(_iterator);
+        if (RocksDbDirectCalls.Available)
+            RocksDbDirectCalls.SeekToLast(_iterator);
+        else
+            Native.Instance.rocksdb_iter_seek_to_last(_iterator);
         Refresh();
     }
 
