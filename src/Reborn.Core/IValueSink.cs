@@ -17,3 +17,10 @@ public interface IValueSink
     /// <summary>One value; the span is valid only during the call.</summary>
     void Value(ReadOnlySpan<byte> value);
 }
+
+/// <summary>A sink that also takes scores: a sorted-set range read WITHSCORES calls <see cref="Score"/> after each member.</summary>
+public interface IScoredValueSink : IValueSink
+{
+    /// <summary>The score of the member just handed over; counts as one of the calls announced by Begin.</summary>
+    void Score(double score);
+}

@@ -13,6 +13,12 @@ public enum AggregateKind
 
     /// <summary>RESP3 "%n/2", RESP2 an array of n; the values alternate key, value (HGETALL).</summary>
     Map,
+
+    /// <summary>
+    /// Members each followed by its score (ZRANGE WITHSCORES): RESP3 an array of n/2 [member, score]
+    /// pairs with double scores, RESP2 a flat array of n with scores as bulk strings.
+    /// </summary>
+    ScoredMembers,
 }
 
 /// <summary>
@@ -21,7 +27,7 @@ public enum AggregateKind
 /// One per connection, reused; <see cref="Incomplete"/> tells the dispatcher that a command failed
 /// half-way through its reply, which it must not follow with an error.
 /// </summary>
-internal sealed class AggregateReply(CommandContext context) : IValueSink
+internal sealed class AggregateReply(CommandContext context) : IScoredValueSink
 {
     private AggregateKind _kind;
     private int _pending;
@@ -44,6 +50,7 @@ internal sealed class AggregateReply(CommandContext context) : IValueSink
         {
             case AggregateKind.Set: writer.SetHeader(count); break;
             case AggregateKind.Map: writer.MapHeader(count / 2); break;
+            case AggregateKind.ScoredMembers: writer.ArrayHeader(writer.Protocol == 3 ? count / 2 : count); break;
             default: writer.ArrayHeader(count); break;
         }
         _pending = count;
@@ -51,8 +58,20 @@ internal sealed class AggregateReply(CommandContext context) : IValueSink
 
     public void Value(ReadOnlySpan<byte> value)
     {
-        if (_pending == 0) throw new InvalidOperationException("more values than the reply's header announced");
+        Take();
+        if (_kind == AggregateKind.ScoredMembers && context.Writer.Protocol == 3) context.Writer.ArrayHeader(2);
         context.Writer.BulkString(value);
+    }
+
+    public void Score(double score)
+    {
+        Take();
+        context.Writer.Double(score);
+    }
+
+    private void Take()
+    {
+        if (_pending == 0) throw new InvalidOperationException("more values than the reply's header announced");
         _pending--;
     }
 }

@@ -89,7 +89,7 @@ public sealed partial class CommandContext
     /// A handler that fails after the sink's Begin gets its connection closed instead of an error
     /// reply (see <see cref="IValueSink"/>).
     /// </summary>
-    public IValueSink Aggregate(AggregateKind kind) => _aggregate.As(kind);
+    public IScoredValueSink Aggregate(AggregateKind kind) => _aggregate.As(kind);
 
     /// <summary>True when the running command wrote part of an aggregate reply and then failed.</summary>
     internal bool ReplyIncomplete => _aggregate.Incomplete;
