@@ -100,21 +100,37 @@ public sealed partial class KeyValueDatabase
     }
 
     /// <summary>HKEYS: every field name (in byte order).</summary>
-    public ValueTask<RebornValue[]> HashKeysAsync(RebornKey key)
-    {
-        while (true)
-        {
-            try { return new(Route(key).HashGetAll(Database, key.Span).Select(p => new RebornValue(p.Key)).ToArray()); }
-            catch (SlotMovedException) { }
-        }
-    }
+    public ValueTask<RebornValue[]> HashKeysAsync(RebornKey key) => new(CollectHash(key, ElementParts.Fields));
 
     /// <summary>HVALS: every value (in the byte order of their fields).</summary>
-    public ValueTask<RebornValue[]> HashValuesAsync(RebornKey key)
+    public ValueTask<RebornValue[]> HashValuesAsync(RebornKey key) => new(CollectHash(key, ElementParts.Values));
+
+    /// <summary>HKEYS into <paramref name="sink"/>: spans over the engine's buffers, valid only during each call.</summary>
+    public ValueTask HashKeysAsync(RebornKey key, IValueSink sink) => ReadHash(key, ElementParts.Fields, sink);
+
+    /// <summary>HVALS into <paramref name="sink"/>: spans over the engine's buffers, valid only during each call.</summary>
+    public ValueTask HashValuesAsync(RebornKey key, IValueSink sink) => ReadHash(key, ElementParts.Values, sink);
+
+    /// <summary>
+    /// HGETALL into <paramref name="sink"/>: field, value, field, value ... (the count given to
+    /// <see cref="IValueSink.Begin"/> is twice the number of fields).
+    /// </summary>
+    public ValueTask HashGetAllAsync(RebornKey key, IValueSink sink) => ReadHash(key, ElementParts.FieldsAndValues, sink);
+
+    private RebornValue[] CollectHash(RebornKey key, ElementParts parts)
     {
+        var values = new RebornValueCollector();
+        ReadHash(key, parts, values);
+        return values.Values;
+    }
+
+    private ValueTask ReadHash(RebornKey key, ElementParts parts, IValueSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
         while (true)
         {
-            try { return new(Route(key).HashGetAll(Database, key.Span).Select(p => new RebornValue(p.Value)).ToArray()); }
+            // The slot check comes before the sink sees anything: a retry starts from nothing.
+            try { Route(key).HashRead(Database, key.Span, parts, sink); return ValueTask.CompletedTask; }
             catch (SlotMovedException) { }
         }
     }
@@ -122,11 +138,10 @@ public sealed partial class KeyValueDatabase
     /// <summary>HGETALL: every field with its value; empty when the key is missing.</summary>
     public ValueTask<HashEntry[]> HashGetAllAsync(RebornKey key)
     {
-        while (true)
-        {
-            try { return new(HashEntries(Route(key).HashGetAll(Database, key.Span))); }
-            catch (SlotMovedException) { }
-        }
+        var values = CollectHash(key, ElementParts.FieldsAndValues);
+        var entries = new HashEntry[values.Length / 2];
+        for (int i = 0; i < entries.Length; i++) entries[i] = new HashEntry(values[2 * i], values[2 * i + 1]);
+        return new(entries);
     }
 
     /// <summary>HINCRBY: adds to an integer field (a missing one counts as 0) and returns the new value.</summary>

@@ -162,9 +162,28 @@ public sealed partial class KeyValueDatabase
     /// <summary>LRANGE: the elements from <paramref name="start"/> to <paramref name="stop"/> inclusive (negative counts from the tail).</summary>
     public ValueTask<RebornValue[]> ListRangeAsync(RebornKey key, long start = 0, long stop = -1)
     {
+        var values = new RebornValueCollector();
+        ListRange(key, start, stop, values);
+        return new(values.Values);
+    }
+
+    /// <summary>
+    /// LRANGE into <paramref name="sink"/>: each element is handed over as a span over the engine's
+    /// buffer, valid only during the call (see <see cref="IValueSink"/>).
+    /// </summary>
+    public ValueTask ListRangeAsync(RebornKey key, long start, long stop, IValueSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ListRange(key, start, stop, sink);
+        return ValueTask.CompletedTask;
+    }
+
+    private void ListRange(RebornKey key, long start, long stop, IValueSink sink)
+    {
         while (true)
         {
-            try { return new(ListValues(Route(key).ListRange(Database, key.Span, start, stop))); }
+            // The slot check comes before the sink sees anything: a retry starts from nothing.
+            try { Route(key).ListRange(Database, key.Span, start, stop, sink); return; }
             catch (SlotMovedException) { }
         }
     }

@@ -57,9 +57,25 @@ public sealed partial class KeyValueDatabase
     /// <summary>SMEMBERS: every member, in no particular order; empty when the key is missing.</summary>
     public ValueTask<RebornValue[]> SetMembersAsync(RebornKey key)
     {
+        var values = new RebornValueCollector();
+        SetMembers(key, values);
+        return new(values.Values);
+    }
+
+    /// <summary>SMEMBERS into <paramref name="sink"/>: spans over the engine's buffers, valid only during each call.</summary>
+    public ValueTask SetMembersAsync(RebornKey key, IValueSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        SetMembers(key, sink);
+        return ValueTask.CompletedTask;
+    }
+
+    private void SetMembers(RebornKey key, IValueSink sink)
+    {
         while (true)
         {
-            try { return new(SetValues(Route(key).SetMembers(Database, key.Span))); }
+            // The slot check comes before the sink sees anything: a retry starts from nothing.
+            try { Route(key).SetMembers(Database, key.Span, sink); return; }
             catch (SlotMovedException) { }
         }
     }

@@ -128,6 +128,25 @@ public sealed partial class KeyValueDatabase
         }
     }
 
+    /// <summary>
+    /// ZRANGE start stop [REV] [WITHSCORES] into <paramref name="sink"/>: each member as a span over
+    /// the engine's buffer (valid only during the call), then its score when <paramref name="withScores"/>.
+    /// </summary>
+    public ValueTask SortedSetRangeByRankAsync(RebornKey key, long start, long stop, SortedSetOrder order, bool withScores, IScoredValueSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        while (true)
+        {
+            // The slot check comes before the sink sees anything: a retry starts from nothing.
+            try
+            {
+                Route(key).ZRangeByRank(Database, key.Span, start, stop, order == SortedSetOrder.Descending, withScores, sink);
+                return ValueTask.CompletedTask;
+            }
+            catch (SlotMovedException) { }
+        }
+    }
+
     /// <summary>ZRANGE start stop [REV]: members between two ranks (negative ranks count from the end).</summary>
     public ValueTask<SortedSetEntry[]> SortedSetRangeByRankAsync(RebornKey key, long start = 0, long stop = -1, SortedSetOrder order = SortedSetOrder.Ascending)
         => SortedSetRangeAsync(key, SortedSetRangeQuery.ByRank(start, stop, order));

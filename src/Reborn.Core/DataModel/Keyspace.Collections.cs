@@ -67,6 +67,32 @@ internal sealed partial class Keyspace
     private static bool Next(IStorageIterator it) { it.Next(); return true; }
     private static bool Prev(IStorageIterator it) { it.Prev(); return true; }
 
+    /// <summary>
+    /// Hands every element record of a collection to <paramref name="sink"/> in key order: per record
+    /// its field, its value, or both (field first). The metadata's count is the number of records;
+    /// another number means the records are corrupt, and throws.
+    /// </summary>
+    private void StreamElements(in KeyRef k, in Metadata meta, ElementParts parts, IValueSink sink)
+    {
+        long records = meta.Count;
+        var prefix = KeyEncoding.ElementPrefix(k.Slot, k.Pdb, KeyEncoding.KindElement, k.UserKey, meta.Version);
+        using var it = _engine.CreateIterator(prefix, KeyEncoding.PrefixEnd(prefix));
+        it.SeekToFirst();
+        sink.Begin(checked((int)(parts == ElementParts.FieldsAndValues ? records * 2 : records)));
+        long read = 0;
+        for (; it.Valid; it.Next())
+        {
+            if (read == records) throw CountMismatch(k, records);
+            if (parts != ElementParts.Values) sink.Value(it.Key[prefix.Length..]);
+            if (parts != ElementParts.Fields) sink.Value(it.Value);
+            read++;
+        }
+        if (read != records) throw CountMismatch(k, records);
+    }
+
+    private static InvalidDataException CountMismatch(in KeyRef k, long count)
+        => new($"a collection in slot {k.Slot} does not have the {count} element records its metadata counts");
+
     /// <summary>All elements of one key version as (field, value) pairs, in key order.</summary>
     private List<KeyValuePair<byte[], byte[]>> ReadElements(in KeyRef k, ulong version, byte kind = KeyEncoding.KindElement)
     {
@@ -74,6 +100,14 @@ internal sealed partial class Keyspace
         ForEachElement(k, version, false, (field, value) => { items.Add(new(field.ToArray(), value.ToArray())); return true; }, kind);
         return items;
     }
+}
+
+/// <summary>Which parts of each element record a streamed read hands over.</summary>
+internal enum ElementParts
+{
+    Fields,
+    Values,
+    FieldsAndValues,
 }
 
 /// <summary>Sees one element record; return false to stop the iteration.</summary>

@@ -111,12 +111,15 @@ internal sealed partial class Keyspace
 
     public bool HashExists(int db, ReadOnlySpan<byte> key, ReadOnlySpan<byte> field) => HashGet(db, key, field) is not null;
 
-    /// <summary>HGETALL (and HKEYS, HVALS): every (field, value) pair; empty when the key is missing.</summary>
-    public List<KeyValuePair<byte[], byte[]>> HashGetAll(int db, ReadOnlySpan<byte> key)
+    /// <summary>HGETALL (<see cref="ElementParts.FieldsAndValues"/>), HKEYS or HVALS into a sink, in field order.</summary>
+    public void HashRead(int db, ReadOnlySpan<byte> key, ElementParts parts, IValueSink sink)
     {
         var k = Ref(db, key);
         lock (Gate)
-            return Lookup(k, RedisType.Hash, out var meta) ? ReadElements(k, meta.Version) : [];
+        {
+            if (Lookup(k, RedisType.Hash, out var meta)) StreamElements(k, meta, parts, sink);
+            else sink.Begin(0);
+        }
     }
 
     /// <summary>HINCRBY: creates the key and the field (from 0) when missing.</summary>

@@ -140,19 +140,33 @@ internal sealed partial class Keyspace
         }
     }
 
-    /// <summary>LRANGE with Redis's clamping of start and stop.</summary>
-    public List<byte[]> ListRange(int db, ReadOnlySpan<byte> key, long start, long stop)
+    /// <summary>
+    /// LRANGE with Redis's clamping of start and stop: the elements go to <paramref name="sink"/>
+    /// straight from the engine, through one iterator bounded to exactly the records of [from, to].
+    /// </summary>
+    public void ListRange(int db, ReadOnlySpan<byte> key, long start, long stop, IValueSink sink)
     {
         var k = Ref(db, key);
-        var items = new List<byte[]>();
         lock (Gate)
         {
-            if (!Lookup(k, RedisType.List, out var meta)) return items;
-            if (!ListClamp(start, stop, meta.Count, out long from, out long to)) return items;
+            if (!Lookup(k, RedisType.List, out var meta) || !ListClamp(start, stop, meta.Count, out long from, out long to))
+            {
+                sink.Begin(0);
+                return;
+            }
+            int count = checked((int)(to - from + 1));
             using var it = OpenListRange(k, meta, from, to, reverse: false);
-            for (; it.Valid; it.Next()) items.Add(it.Value.ToArray());
+            sink.Begin(count);
+            int read = 0;
+            for (; it.Valid; it.Next())
+            {
+                // The bounds hold exactly count records; one more means the list's records are corrupt.
+                if (read == count) throw new InvalidDataException($"more list element records than the metadata counts in slot {k.Slot}");
+                sink.Value(it.Value);
+                read++;
+            }
+            if (read != count) throw MissingListElement(k, from + read);
         }
-        return items;
     }
 
     /// <summary>LTRIM: keeps [start, stop]; an empty range deletes the key in O(1).</summary>

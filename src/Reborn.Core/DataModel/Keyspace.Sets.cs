@@ -131,12 +131,15 @@ internal sealed partial class Keyspace
         return result;
     }
 
-    /// <summary>SMEMBERS: every member in byte order; empty when missing.</summary>
-    public List<byte[]> SetMembers(int db, ReadOnlySpan<byte> key)
+    /// <summary>SMEMBERS into a sink, in byte order.</summary>
+    public void SetMembers(int db, ReadOnlySpan<byte> key, IValueSink sink)
     {
         var k = Ref(db, key);
         lock (Gate)
-            return OpenCollection(k, RedisType.Set, create: false, out var meta, out _) ? Members(k, meta.Version) : [];
+        {
+            if (Lookup(k, RedisType.Set, out var meta)) StreamElements(k, meta, ElementParts.Fields, sink);
+            else sink.Begin(0);
+        }
     }
 
     // ---- random picks ---------------------------------------------------------------------

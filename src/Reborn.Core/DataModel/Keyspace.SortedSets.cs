@@ -325,6 +325,45 @@ internal sealed partial class Keyspace
         }
     }
 
+    /// <summary>
+    /// ZRANGE by rank into a sink, members straight from the score index's keys: each member, then
+    /// (when <paramref name="withScores"/>) its score. Empty when the key is missing.
+    /// </summary>
+    public void ZRangeByRank(int db, ReadOnlySpan<byte> key, long start, long stop, bool reverse, bool withScores, IScoredValueSink sink)
+    {
+        var k = Ref(db, key);
+        lock (Gate)
+        {
+            if (!Lookup(k, RedisType.SortedSet, out var meta) || !ZClampRanks(meta.Count, start, stop, out long from, out long to))
+            {
+                sink.Begin(0);
+                return;
+            }
+            long count = to - from + 1;
+            using var cursor = new ZIndexCursor(this, k, meta.Version, reverse);
+            for (long i = 0; i < from && cursor.Valid; i++) cursor.Move();
+            sink.Begin(checked((int)(withScores ? count * 2 : count)));
+            long read = 0;
+            for (; read < count && cursor.Valid; read++, cursor.Move())
+            {
+                sink.Value(cursor.Member);
+                if (withScores) sink.Score(cursor.Score);
+            }
+            if (read != count) throw new InvalidDataException($"a sorted set in slot {k.Slot} has fewer score records than its metadata counts");
+        }
+    }
+
+    /// <summary>Redis's rank clamping (zrangeGenericCommand): false when the range is empty.</summary>
+    private static bool ZClampRanks(long length, long start, long stop, out long from, out long to)
+    {
+        if (start < 0) start += length;
+        if (stop < 0) stop += length;
+        if (start < 0) start = 0;
+        from = start;
+        to = Math.Min(stop, length - 1);
+        return start <= stop && start < length;
+    }
+
     /// <summary>ZRANGESTORE: the destination is overwritten (expiry cleared), or deleted when the result is empty.</summary>
     public long ZRangeStore(int db, ReadOnlySpan<byte> destination, ReadOnlySpan<byte> source, SortedSetRangeQuery query)
     {
@@ -355,12 +394,7 @@ internal sealed partial class Keyspace
         {
             case SortedSetRangeKind.Rank:
             {
-                long length = meta.Count, start = query.Start, end = query.Stop;
-                if (start < 0) start += length;
-                if (end < 0) end += length;
-                if (start < 0) start = 0;
-                if (start > end || start >= length) return result;
-                if (end >= length) end = length - 1;
+                if (!ZClampRanks(meta.Count, query.Start, query.Stop, out long start, out long end)) return result;
                 using var cursor = new ZIndexCursor(this, k, meta.Version, reverse);
                 for (long i = 0; cursor.Valid && i <= end; i++, cursor.Move())
                     if (i >= start) result.Add(cursor.Item);

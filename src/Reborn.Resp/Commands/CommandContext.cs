@@ -16,7 +16,10 @@ public sealed partial class CommandContext
         Cluster = cluster;
         Writer = writer;
         Db = cluster.GetDatabase(0);
+        _aggregate = new AggregateReply(this);
     }
+
+    private readonly AggregateReply _aggregate;
 
     public IKeyValueCluster Cluster { get; }
     public RespWriter Writer { get; set; }
@@ -80,6 +83,16 @@ public sealed partial class CommandContext
         if (value.IsNull) Writer.Null();
         else Writer.BulkString(value.Span);
     }
+
+    /// <summary>
+    /// The sink a range read writes its reply through, as an aggregate of <paramref name="kind"/>.
+    /// A handler that fails after the sink's Begin gets its connection closed instead of an error
+    /// reply (see <see cref="IValueSink"/>).
+    /// </summary>
+    public IScoredValueSink Aggregate(AggregateKind kind) => _aggregate.As(kind);
+
+    /// <summary>True when the running command wrote part of an aggregate reply and then failed.</summary>
+    internal bool ReplyIncomplete => _aggregate.Incomplete;
 
     public void BulkArray(IReadOnlyList<RebornValue> values)
     {

@@ -62,17 +62,27 @@ public sealed class CommandDispatcher
             var pending = spec.Handler(context);
             return pending.IsCompletedSuccessfully ? default : AwaitHandler(pending, context);
         }
-        catch (RebornException error)
-        {
-            context.Writer.Error(error.Message);
-            return default;
-        }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            // A bug or an engine failure: the client gets an error reply, never a dropped connection.
-            context.Writer.Error(InternalError(error));
+            Fail(context, error);
             return default;
         }
+    }
+
+    /// <summary>
+    /// A RebornException is Redis's error reply. Anything else is a bug or an engine failure: the
+    /// client gets an error reply, never a dropped connection, unless part of the reply is already
+    /// written (a range read that failed half-way): then the connection closes, since an error after
+    /// a truncated aggregate would be read as its next element.
+    /// </summary>
+    private static void Fail(CommandContext context, Exception error)
+    {
+        if (context.ReplyIncomplete)
+        {
+            context.Session.CloseRequested = true;
+            return;
+        }
+        context.Writer.Error(error is RebornException reborn ? reborn.Message : InternalError(error));
     }
 
     private static string InternalError(Exception error) => $"ERR internal error: {error.GetType().Name}: {error.Message}".ReplaceLineEndings(" ");
@@ -94,8 +104,7 @@ public sealed class CommandDispatcher
     private static async ValueTask AwaitHandler(ValueTask pending, CommandContext context)
     {
         try { await pending.ConfigureAwait(false); }
-        catch (RebornException error) { context.Writer.Error(error.Message); }
-        catch (Exception error) when (error is not OperationCanceledException) { context.Writer.Error(InternalError(error)); }
+        catch (Exception error) when (error is not OperationCanceledException) { Fail(context, error); }
     }
 
     private static string UnknownCommand(CommandContext context)

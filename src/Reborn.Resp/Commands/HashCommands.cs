@@ -70,21 +70,12 @@ internal static class HashCommands
 
     private static async ValueTask HExists(CommandContext c) => c.Writer.Integer(await c.Db.HashExistsAsync(c.Key(1), c.Value(2)) ? 1 : 0);
 
-    private static async ValueTask HKeys(CommandContext c) => c.BulkArray(await c.Db.HashKeysAsync(c.Key(1)));
+    private static ValueTask HKeys(CommandContext c) => c.Db.HashKeysAsync(c.Key(1), c.Aggregate(AggregateKind.Array));
 
-    private static async ValueTask HVals(CommandContext c) => c.BulkArray(await c.Db.HashValuesAsync(c.Key(1)));
+    private static ValueTask HVals(CommandContext c) => c.Db.HashValuesAsync(c.Key(1), c.Aggregate(AggregateKind.Array));
 
     /// <summary>HGETALL: a map in RESP3 (an empty map for a missing key), a flat array in RESP2.</summary>
-    private static async ValueTask HGetAll(CommandContext c)
-    {
-        var entries = await c.Db.HashGetAllAsync(c.Key(1));
-        c.Writer.MapHeader(entries.Length);
-        foreach (var entry in entries)
-        {
-            c.Writer.BulkString(entry.Name.Span);
-            c.Writer.BulkString(entry.Value.Span);
-        }
-    }
+    private static ValueTask HGetAll(CommandContext c) => c.Db.HashGetAllAsync(c.Key(1), c.Aggregate(AggregateKind.Map));
 
     private static async ValueTask HIncrBy(CommandContext c)
     {

@@ -89,10 +89,10 @@ internal static class ListCommands
         c.Ok();
     }
 
-    private static async ValueTask LRange(CommandContext c)
+    private static ValueTask LRange(CommandContext c)
     {
         long start = c.Long(2), stop = c.Long(3);
-        c.BulkArray(await c.Db.ListRangeAsync(c.Key(1), start, stop));
+        return c.Db.ListRangeAsync(c.Key(1), start, stop, c.Aggregate(AggregateKind.Array));
     }
 
     private static async ValueTask LTrim(CommandContext c)

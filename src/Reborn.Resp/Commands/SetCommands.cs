@@ -66,7 +66,7 @@ internal static class SetCommands
         foreach (bool f in found) c.Writer.Integer(f ? 1 : 0);
     }
 
-    private static async ValueTask SMembers(CommandContext c) => SetReply(c, await c.Db.SetMembersAsync(c.Key(1)));
+    private static ValueTask SMembers(CommandContext c) => c.Db.SetMembersAsync(c.Key(1), c.Aggregate(AggregateKind.Set));
 
     private static async ValueTask SPop(CommandContext c)
     {

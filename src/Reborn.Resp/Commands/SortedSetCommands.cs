@@ -252,6 +252,13 @@ internal static class SortedSetCommands
             c.Writer.Integer(await c.Db.SortedSetRangeAndStoreAsync(c.Key(1), c.Key(2), query));
             return;
         }
+        if (k == SortedSetRangeKind.Rank)
+        {
+            // The reply's length is known before the walk: the members stream from the engine.
+            var reply = c.Aggregate(withScores ? AggregateKind.ScoredMembers : AggregateKind.Array);
+            await c.Db.SortedSetRangeByRankAsync(c.Key(keyIndex), query.Start, query.Stop, o, withScores, reply);
+            return;
+        }
         WriteEntries(c, await c.Db.SortedSetRangeAsync(c.Key(keyIndex), query), withScores);
     }
 

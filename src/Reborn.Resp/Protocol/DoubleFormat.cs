@@ -14,6 +14,9 @@ public static class DoubleFormat
 
     private const int Precision = 17;
 
+    // 2^53: every whole number below it is exact as a double.
+    private const double ExactIntegerLimit = 9007199254740992d;
+
     /// <summary>
     /// Writes exactly what C's printf("%.17g") prints for <paramref name="value"/> (glibc): 17
     /// significant digits correctly rounded, trailing zeros removed, exponent form when the
@@ -29,6 +32,11 @@ public static class DoubleFormat
             return Copy(value > 0 ? "inf"u8 : "-inf"u8, destination);
         if (value == 0)
             return Copy(double.IsNegative(value) ? "-0"u8 : "0"u8, destination);
+
+        // Whole numbers below 2^53 (scores that are counters or millisecond times) have at most 16
+        // digits, which "%.17g" prints in full with no point or exponent: the integer's own digits.
+        if (Math.Abs(value) < ExactIntegerLimit && Math.Floor(value) == value)
+            return IntegerFormat.Format((long)value, destination);
 
         // .NET's "E16" is exact and correctly rounded (ties to even on the exact binary value),
         // as glibc's printf is: "d.ddddddddddddddddE+ddd".

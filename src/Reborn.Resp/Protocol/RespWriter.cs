@@ -59,9 +59,27 @@ public sealed class RespWriter
 
     public void BulkString(ReadOnlySpan<byte> value)
     {
-        Header((byte)'$', value.Length);
-        WriteBytes(value);
-        Crlf();
+        if (value.Length > ChunkSize)
+        {
+            Header((byte)'$', value.Length);
+            WriteBytes(value);
+            Crlf();
+            return;
+        }
+
+        // Header, payload and CRLF in one block: one GetSpan and one Advance per element of a range reply.
+        Span<byte> span = _output.GetSpan(MaxHeaderLength + value.Length + 2);
+        span[0] = (byte)'$';
+        Utf8Formatter.TryFormat(value.Length, span[1..], out int digits);
+        int at = digits + 1;
+        span[at] = (byte)'\r';
+        span[at + 1] = (byte)'\n';
+        at += 2;
+        value.CopyTo(span[at..]);
+        at += value.Length;
+        span[at] = (byte)'\r';
+        span[at + 1] = (byte)'\n';
+        _output.Advance(at + 2);
     }
 
     /// <summary>The UTF-8 bytes of <paramref name="value"/> as a bulk string.</summary>

@@ -6,7 +6,8 @@ namespace Reborn.Storage.Engines;
 /// <summary>
 /// A RocksDB iterator on native read options that carry the bounds. The bound bytes are copied to
 /// native memory that lives exactly as long as the iterator (RocksDB keeps pointers to them).
-/// Key and Value are spans over RocksDB's buffers: no allocation per step.
+/// Key and Value are spans over RocksDB's buffers: no allocation per step. Per-step calls go
+/// through <see cref="RocksDbDirectCalls"/> when the library is found: one P/Invoke per step.
 /// </summary>
 internal sealed unsafe class RocksDbIterator : IStorageIterator
 {
@@ -22,6 +23,7 @@ internal sealed unsafe class RocksDbIterator : IStorageIterator
     public RocksDbIterator(nint db, nint snapshot, ReadOnlySpan<byte> lowerBound, ReadOnlySpan<byte> upperBound, string path)
     {
         _path = path;
+        RocksDbDirectCalls.DisablePerfCounters();
         _readOptions = RocksDbReads.CreateReadOptions(snapshot);
         if (!lowerBound.IsEmpty)
         {
@@ -47,7 +49,10 @@ internal sealed unsafe class RocksDbIterator : IStorageIterator
         get
         {
             EnsureValid();
-            var key = Native.Instance.rocksdb_iter_key(_iterator, out nuint length);
+            nuint length;
+            if (RocksDbDirectCalls.Available)
+                return new ReadOnlySpan<byte>(RocksDbDirectCalls.Key(_iterator, &length), (int)length);
+            var key = Native.Instance.rocksdb_iter_key(_iterator, out length);
             return new ReadOnlySpan<byte>((void*)key, (int)length);
         }
     }
@@ -57,7 +62,10 @@ internal sealed unsafe class RocksDbIterator : IStorageIterator
         get
         {
             EnsureValid();
-            var value = Native.Instance.rocksdb_iter_value(_iterator, out nuint length);
+            nuint length;
+            if (RocksDbDirectCalls.Available)
+                return new ReadOnlySpan<byte>(RocksDbDirectCalls.Value(_iterator, &length), (int)length);
+            var value = Native.Instance.rocksdb_iter_value(_iterator, out length);
             return new ReadOnlySpan<byte>((void*)value, (int)length);
         }
     }
@@ -68,7 +76,13 @@ internal sealed unsafe class RocksDbIterator : IStorageIterator
         if (_lower != null && key.SequenceCompareTo(new ReadOnlySpan<byte>(_lower, _lowerLength)) < 0)
             key = new ReadOnlySpan<byte>(_lower, _lowerLength);
         fixed (byte* k = key)
-            Native.Instance.rocksdb_iter_seek(_iterator, k, (nuint)key.Length);
+        {
+            if (RocksDbDirectCalls.Available)
+                RocksDbDirectCalls.Seek(_iterator, k, (nuint)key.Length);
+            else
+                Native.Instance.rocksdb_iter_seek(_iterator, k, (nuint)key.Length);
+        }
+
         Refresh();
     }
 
@@ -88,35 +102,53 @@ internal sealed unsafe class RocksDbIterator : IStorageIterator
         }
 
         fixed (byte* k = key)
-            Native.Instance.rocksdb_iter_seek_for_prev(_iterator, k, (nuint)key.Length);
+        {
+            if (RocksDbDirectCalls.Available)
+                RocksDbDirectCalls.SeekForPrev(_iterator, k, (nuint)key.Length);
+            else
+                Native.Instance.rocksdb_iter_seek_for_prev(_iterator, k, (nuint)key.Length);
+        }
+
         Refresh();
     }
 
     public void SeekToFirst()
     {
         EnsureOpen();
-        Native.Instance.rocksdb_iter_seek_to_first(_iterator);
+        if (RocksDbDirectCalls.Available)
+            RocksDbDirectCalls.SeekToFirst(_iterator);
+        else
+            Native.Instance.rocksdb_iter_seek_to_first(_iterator);
         Refresh();
     }
 
     public void SeekToLast()
     {
         EnsureOpen();
-        Native.Instance.rocksdb_iter_seek_to_last(_iterator);
+        if (RocksDbDirectCalls.Available)
+            RocksDbDirectCalls.SeekToLast(_iterator);
+        else
+            Native.Instance.rocksdb_iter_seek_to_last(_iterator);
         Refresh();
     }
 
     public void Next()
     {
         EnsureValid();
-        Native.Instance.rocksdb_iter_next(_iterator);
+        if (RocksDbDirectCalls.Available)
+            RocksDbDirectCalls.Next(_iterator);
+        else
+            Native.Instance.rocksdb_iter_next(_iterator);
         Refresh();
     }
 
     public void Prev()
     {
         EnsureValid();
-        Native.Instance.rocksdb_iter_prev(_iterator);
+        if (RocksDbDirectCalls.Available)
+            RocksDbDirectCalls.Prev(_iterator);
+        else
+            Native.Instance.rocksdb_iter_prev(_iterator);
         Refresh();
     }
 
@@ -151,7 +183,7 @@ internal sealed unsafe class RocksDbIterator : IStorageIterator
 
     private void Refresh()
     {
-        _valid = Native.Instance.rocksdb_iter_valid(_iterator) != 0;
+        _valid = (RocksDbDirectCalls.Available ? RocksDbDirectCalls.Valid(_iterator) : Native.Instance.rocksdb_iter_valid(_iterator)) != 0;
         if (!_valid)
         {
             Native.Instance.rocksdb_iter_get_error(_iterator, out nint error);

@@ -4,7 +4,8 @@ namespace Reborn.Storage.Engines;
 
 /// <summary>
 /// Point reads through RocksDB's C API: rocksdb_get_pinned hands back a pinnable slice that points
-/// into the block cache or memtable, so a reader sees the stored bytes with no managed copy.
+/// into the block cache or memtable, so a reader sees the stored bytes with no managed copy. The
+/// calls go through <see cref="RocksDbDirectCalls"/> when the library is found.
 /// </summary>
 internal static unsafe class RocksDbReads
 {
@@ -19,8 +20,18 @@ internal static unsafe class RocksDbReads
     {
         nint slice;
         nint error;
+        RocksDbDirectCalls.DisablePerfCounters();
         fixed (byte* k = key)
-            slice = Native.Instance.rocksdb_get_pinned(db, readOptions, k, (nuint)key.Length, out error);
+        {
+            if (RocksDbDirectCalls.Available)
+            {
+                error = 0;
+                slice = RocksDbDirectCalls.GetPinned(db, readOptions, k, (nuint)key.Length, &error);
+            }
+            else
+                slice = Native.Instance.rocksdb_get_pinned(db, readOptions, k, (nuint)key.Length, out error);
+        }
+
         if (error != 0)
             throw Failure("Point read failed", error, path);
         if (slice == 0)
@@ -31,13 +42,19 @@ internal static unsafe class RocksDbReads
 
         try
         {
-            var value = Native.Instance.rocksdb_pinnableslice_value(slice, out var length);
-            result = reader(new ReadOnlySpan<byte>((void*)value, checked((int)length)), state);
+            nuint length;
+            byte* value = RocksDbDirectCalls.Available
+                ? RocksDbDirectCalls.PinnedValue(slice, &length)
+                : (byte*)Native.Instance.rocksdb_pinnableslice_value(slice, out length);
+            result = reader(new ReadOnlySpan<byte>(value, checked((int)length)), state);
             return true;
         }
         finally
         {
-            Native.Instance.rocksdb_pinnableslice_destroy(slice);
+            if (RocksDbDirectCalls.Available)
+                RocksDbDirectCalls.DestroyPinned(slice);
+            else
+                Native.Instance.rocksdb_pinnableslice_destroy(slice);
         }
     }
 
