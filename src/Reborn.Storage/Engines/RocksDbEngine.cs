@@ -30,6 +30,8 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     private int _closing;
     private readonly RocksDbHotRecords _hot;
     private int _groupCommits; // GroupCommit.Complete calls inside CompleteGroup; Dispose waits for them
+    private long _walAppended; // RocksDB writes made so far, counted just before each
+    private long _walWritten; // of those, how many the WAL writes to the OS so far covered
 
     private RocksDbEngine(RocksDb db, string path, Durability durability, RocksDbTuning tuning)
     {
@@ -88,12 +90,13 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             {
                 _hot.AddDirty(recorded);
                 if (_hot.Full)
-                    _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
+                    ApplyDirtyLocked();
                 return;
             }
 
             // Writes reach RocksDB in the order they were made: the dirty records go first.
-            _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
+            ApplyDirtyLocked();
+            Interlocked.Increment(ref _walAppended);
             Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, recorded.ToNative(), out nint error);
             if (error != 0)
                 throw RocksDbReads.Failure("Write failed", error, Path);
@@ -110,15 +113,34 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         if (!_hot.AnyDirty)
             return;
         lock (_hot.Gate)
-            _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
+            ApplyDirtyLocked();
     }
 
-    /// <summary>Writes the buffered WAL records to the OS (no sync). No system call when the buffer is empty.</summary>
+    /// <summary>Under the hot records' gate: writes the dirty records to RocksDB (their WAL records then wait in its buffer).</summary>
+    private void ApplyDirtyLocked()
+    {
+        if (!_hot.AnyDirty)
+            return;
+        Interlocked.Increment(ref _walAppended); // before the write: a WAL record is never newer than the count
+        _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
+    }
+
+    /// <summary>
+    /// Writes the buffered WAL records to the OS (no sync). Nothing at all when no write happened since
+    /// the last one (a batch of reads), and no system call when RocksDB's buffer is empty.
+    /// </summary>
     private void WriteWalBuffer()
     {
+        long appended = Volatile.Read(ref _walAppended); // every write counted so far is in the buffer this call empties
+        if (Volatile.Read(ref _walWritten) >= appended)
+            return;
         Native.Instance.rocksdb_flush_wal(_dbHandle, 0, out nint error);
         if (error != 0)
             throw RocksDbReads.Failure("WAL write failed", error, Path);
+        long written;
+        while ((written = Volatile.Read(ref _walWritten)) < appended && Interlocked.CompareExchange(ref _walWritten, appended, written) != written)
+        {
+        }
     }
 
     /// <summary>GroupCommit.Complete: any thread, any time, even while the engine is being disposed.</summary>
@@ -233,7 +255,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         Interlocked.Exchange(ref _closing, 1);
         SpinWait.SpinUntil(() => Volatile.Read(ref _groupCommits) == 0);
         lock (_hot.Gate)
-            _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
+            ApplyDirtyLocked();
 
         _walTimer?.Dispose();
         lock (_lifecycle)
