@@ -8,7 +8,7 @@ public sealed partial class KeyValueDatabase
     {
         while (true)
         {
-            try { return new(Value(Route(key).Get(Database, key.Span))); }
+            try { return new(Value(_cluster.GetString(Database, key.Span))); }
             catch (SlotMovedException) { }
         }
     }
@@ -164,7 +164,7 @@ public sealed partial class KeyValueDatabase
     {
         while (true)
         {
-            try { return new(Route(key).StrLen(Database, key.Span)); }
+            try { return new(_cluster.GetString(Database, key.Span)?.Length ?? 0); }
             catch (SlotMovedException) { }
         }
     }
