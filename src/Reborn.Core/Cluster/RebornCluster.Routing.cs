@@ -45,6 +45,19 @@ public sealed partial class RebornCluster
         return Group(a.ServingGroup).Keyspace.Get(db, key);
     }
 
+    /// <summary>
+    /// SET replacing whatever the key holds (no condition, no GET, no KEEPTTL): a key still in a
+    /// key-by-key source is replaced then and there, with no copy (MigrationCoordinator.OverwriteNow).
+    /// False when the caller sets it the usual way.
+    /// </summary>
+    internal bool TryOverwriteLeaving(int db, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, Expiry expiry)
+    {
+        if (_singleGroup is not null) return false;
+        int slot = SlotHash.GetSlot(key);
+        var a = _table[slot];
+        return a.State == SlotState.MigratingKeys && Migrations.OverwriteNow(db, slot, key, a, value, expiry);
+    }
+
     /// <summary>The one keyspace serving every key, for atomic multi-key commands.</summary>
     internal Keyspace RouteAll(int db, ReadOnlySpan<byte[]> keys)
     {

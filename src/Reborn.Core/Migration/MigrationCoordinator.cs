@@ -123,18 +123,88 @@ internal sealed class MigrationCoordinator
         MoveKey(a.Group, a.Target, slot, pdb, key);
     }
 
+    /// <summary>
+    /// SET replacing whatever a key holds (no condition, no GET, no KEEPTTL) on a key still in a
+    /// key-by-key source: nothing needs copying. Under both gates the new value is written to the
+    /// target, then the old one leaves the source (in that order: a GET reading the source, then the
+    /// target, sees the old value or the new, never none). False when the key is not in the source
+    /// (or is a big collection in flight, or the route is stale): the caller sets it the usual way.
+    /// </summary>
+    public bool OverwriteNow(int db, int slot, ReadOnlySpan<byte> key, SlotAssignment a, ReadOnlySpan<byte> value, Expiry expiry)
+    {
+        var source = _cluster.Group(a.Group).Keyspace;
+        var target = _cluster.Group(a.Target).Keyspace;
+        int pdb = source.Physical(db);
+        if (!source.HasKey(slot, pdb, key)) return false;
+        if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) return false;
+        using (EnterForCommand(source, target))
+        {
+            if (!IsMoving(slot, a.Group, a.Target)) return false;
+            if (source.PeekMeta(slot, pdb, key) is not { } meta) return false;
+            if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) return false;
+            target.Set(db, key, value, SetCondition.Always, expiry, false);
+            source.RemoveMovedKeys(slot, [(pdb, key.ToArray(), meta)]);
+            return true;
+        }
+    }
+
+    /// <summary>Commands waiting for both gates to move a key first (<see cref="MoveKey"/>, <see cref="OverwriteNow"/>).</summary>
+    private int _commandsWaiting;
+
+    /// <summary>
+    /// Both gates for a command, lower group first. While the mover holds them (tens of microseconds)
+    /// the command spins instead of sleeping: a sleeping waiter needs a CPU to wake on, and on a busy
+    /// machine the mover has long taken the gates again by then. The mover gives way while it is counted.
+    /// </summary>
+    private BothGates EnterForCommand(Keyspace source, Keyspace target)
+    {
+        var (lower, higher) = source.GroupOrder(target);
+        Interlocked.Increment(ref _commandsWaiting);
+        try
+        {
+            Spin(lower.Gate);
+            try { Spin(higher.Gate); }
+            catch { lower.Gate.Exit(); throw; }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _commandsWaiting);
+        }
+        return new BothGates(lower.Gate, higher.Gate);
+
+        static void Spin(Lock gate)
+        {
+            var spinner = new SpinWait();
+            while (!gate.TryEnter()) spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    private readonly struct BothGates(Lock lower, Lock higher) : IDisposable
+    {
+        public void Dispose()
+        {
+            higher.Exit();
+            lower.Exit();
+        }
+    }
+
     /// <summary>Collections above this many elements move in chunks, without holding the gates.</summary>
     public const int ChunkedAbove = 4096;
 
-    /// <summary>Keys the background mover moves per hold of both gates (about half a millisecond on RocksDB).</summary>
-    private const int KeysPerGateHold = 64;
+    /// <summary>Keys the background mover moves per hold of both gates (two writes, some 40 µs on RocksDB).</summary>
+    private const int KeysPerGateHold = 16;
     private const int ChunkRecords = 2048;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _movingKeys = new();
 
     /// <summary>
     /// The background mover's step: a batch of keys moves under one hold of both gates, with one
-    /// write to the target and one to the source. Big collections and keys already in flight fall
-    /// back to <see cref="MoveKey"/> after the batch.
+    /// write to the target and one to the source. The keys' records are read before, with no gate:
+    /// while its slot moves key by key the source never gains or changes a key, it only loses keys
+    /// (moved first by a command, or expired and deleted), so a read is still exact under the gates for
+    /// every key the source still has. The source's removal stamp of the slot says whether it lost any
+    /// meanwhile (rarely: commands touch random slots); only then is each key read again under the
+    /// gates. The hold is then the two writes, and commands waiting on either gate wait little. Big
+    /// collections and keys already in flight fall back to <see cref="MoveKey"/> after the batch.
     /// </summary>
     private void MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key)> keys)
     {
@@ -142,29 +212,61 @@ internal sealed class MigrationCoordinator
         var target = _cluster.Group(to).Keyspace;
         var (lower, higher) = source.GroupOrder(target);
         var later = new List<(int Pdb, byte[] Key)>();
+        // Export null: the key only leaves the source (expired; or a crash left it in both groups, and the target's is live).
+        var reads = new List<(int Pdb, byte[] Key, Metadata Meta, KeyExport? Export)>(keys.Count);
+        long stamp = source.RemovalStamp(slot);
+        foreach (var (pdb, key) in keys)
+        {
+            if (_movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
+            if (target.HasKey(slot, pdb, key))
+            {
+                if (source.PeekMeta(slot, pdb, key) is { } both) reads.Add((pdb, key, both, null));
+                continue;
+            }
+            if (!source.ReadForMove(slot, pdb, key, ChunkedAbove, out var meta, out var export, out bool big)) continue;
+            if (big) later.Add((pdb, key));
+            else reads.Add((pdb, key, meta, export));
+        }
+        var exports = new List<KeyExport>(reads.Count);
+        var leaving = new List<(int Pdb, byte[] Key, Metadata Meta)>(reads.Count);
+        GiveWay();
         lock (lower.Gate)
         lock (higher.Gate)
         {
-            var exports = new List<KeyExport>(keys.Count);
-            var moved = new List<(int Pdb, byte[] Key)>(keys.Count);
             long bytes = 0;
-            foreach (var (pdb, key) in keys)
+            bool recheck = source.RemovalStamp(slot) != stamp;
+            foreach (var (pdb, key, meta, export) in reads)
             {
-                if (_movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
-                if (target.HasKey(slot, pdb, key)) { moved.Add((pdb, key)); continue; } // a crash left both: the target's is live
-                var export = source.ExportForMove(slot, pdb, key, ChunkedAbove, out bool big);
-                if (big) { later.Add((pdb, key)); continue; }
+                // Gone meanwhile: a command moved it (the target's copy is live) or it expired.
+                if (recheck && !source.HasKey(slot, pdb, key)) continue;
+                leaving.Add((pdb, key, meta));
                 if (export is null) continue;
                 exports.Add(export);
-                moved.Add((pdb, key));
                 bytes += export.Bytes;
             }
-            target.ImportKeys(exports);
-            source.RemoveMovedKeys(slot, moved);
+            // A key the source still has is not in the target: only a move puts it there, and a move
+            // deletes it from the source under these gates (crash leftovers were found above).
+            target.ImportKeys(exports, absent: true);
+            source.RemoveMovedKeys(slot, leaving);
             Interlocked.Add(ref _keys, exports.Count);
             Interlocked.Add(ref _bytes, bytes);
         }
+        // The gates are not fair, and a command that slept waiting for them needs a CPU to wake on;
+        // on a busy machine the mover, which never sleeps, would take them again first, hold after hold.
+        Thread.Yield();
         foreach (var (pdb, key) in later) MoveKey(from, to, slot, pdb, key);
+    }
+
+    /// <summary>
+    /// Lets commands waiting to move a key take the gates before the mover's next hold. The gates are
+    /// not fair: a woken waiter needs a CPU, and by then the mover, which never sleeps, has taken them
+    /// again; on a busy machine a command could wait milliseconds. Bounded, so the mover always moves on.
+    /// </summary>
+    private void GiveWay()
+    {
+        if (Volatile.Read(ref _commandsWaiting) == 0) return;
+        long until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 1000;
+        while (Volatile.Read(ref _commandsWaiting) > 0 && Stopwatch.GetTimestamp() < until) Thread.Yield();
     }
 
     private void MoveKey(int from, int to, int slot, int pdb, ReadOnlySpan<byte> key)
@@ -173,39 +275,42 @@ internal sealed class MigrationCoordinator
         var target = _cluster.Group(to).Keyspace;
         string id = $"{slot}/{pdb}/{Convert.ToBase64String(key)}";
         if (_movingKeys.TryGetValue(id, out var inFlight)) { inFlight.Task.Wait(); return; }
-        var (lower, higher) = source.GroupOrder(target);
+        var userKey = key.ToArray();
+        // Read before the gates, as the mover does (see MoveKeys): exact under them if the stamp holds.
+        long stamp = source.RemovalStamp(slot);
+        bool both = target.HasKey(slot, pdb, userKey);
+        if (!source.ReadForMove(slot, pdb, userKey, ChunkedAbove, out var meta, out var export, out bool isBig)) return;
         Metadata big;
         TaskCompletionSource mine;
         WatchSet watch;
-        lock (lower.Gate)
-        lock (higher.Gate)
+        using (EnterForCommand(source, target))
         {
             if (_movingKeys.TryGetValue(id, out inFlight)) { /* waited for below */ }
-            else if (target.HasKey(slot, pdb, key))
-            {
-                // Only a crash between copy and delete leaves both: the target's copy is the live one.
-                source.RemoveMovedKey(slot, pdb, key);
-                return;
-            }
+            else if (!IsMoving(slot, from, to)) return; // a stale route: the move finished or turned back, and the command re-routes
             else
             {
-                var meta = source.PeekMeta(slot, pdb, key);
-                if (meta is null) return;
-                if (meta.Value.Type == RedisType.String || meta.Value.Count <= ChunkedAbove)
+                if (source.RemovalStamp(slot) != stamp)
                 {
-                    var export = source.ExportLiveKey(slot, pdb, key);
-                    if (export is null) return;
-                    target.ImportKeys([export]);
-                    source.RemoveMovedKey(slot, pdb, key);
-                    Interlocked.Increment(ref _keys);
-                    Interlocked.Add(ref _bytes, export.Bytes);
+                    both = target.HasKey(slot, pdb, userKey);
+                    if (!source.ReadForMove(slot, pdb, userKey, ChunkedAbove, out meta, out export, out isBig)) return;
+                }
+                // Only a crash between copy and delete leaves both: the target's copy is the live one.
+                if (both || !isBig)
+                {
+                    if (!both && export is not null)
+                    {
+                        target.ImportKeys([export], absent: true);
+                        Interlocked.Increment(ref _keys);
+                        Interlocked.Add(ref _bytes, export.Bytes);
+                    }
+                    source.RemoveMovedKeys(slot, [(pdb, userKey, meta)]);
                     return;
                 }
-                big = meta.Value;
+                big = meta;
                 mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _movingKeys[id] = mine;
                 watch = new WatchSet();
-                source.Watches.Add(pdb, key.ToArray(), watch); // under the gate: no write can fall before it
+                source.Watches.Add(pdb, userKey, watch); // under the gate: no write can fall before it
                 goto Chunked;
             }
         }
@@ -218,7 +323,6 @@ internal sealed class MigrationCoordinator
         // cancelled migration reverses the slot's direction and the old source serves it again. So a
         // watch on the key and the slot's state decide, under the gates, whether the copy is still the
         // key's value: if not, the copy is discarded and made again (after three tries, under the gates).
-        var userKey = key.ToArray();
         try
         {
             for (int attempt = 1; ; attempt++)
@@ -230,11 +334,9 @@ internal sealed class MigrationCoordinator
                     target.WriteRecordsAsVersion(chunk, userKey.Length, version);
                     bytes += chunk.Sum(r => (long)r.Key.Length + r.Value.Length);
                 }
-                lock (lower.Gate)
-                lock (higher.Gate)
+                using (EnterForCommand(source, target))
                 {
-                    var a = _cluster.Table[slot];
-                    bool sameMove = a.State == SlotState.MigratingKeys && a.Group == from && a.Target == to;
+                    bool sameMove = IsMoving(slot, from, to);
                     var now = source.PeekMeta(slot, pdb, userKey);
                     if (sameMove && !watch.IsDirty && now is { } m && m.Version == big.Version && !m.IsExpired(source.NowMs))
                     {
@@ -250,12 +352,12 @@ internal sealed class MigrationCoordinator
                     if (now.Value.IsExpired(source.NowMs)) { source.RemoveMovedKey(slot, pdb, userKey); return; }
                     if (attempt >= 3)
                     {
-                        var export = source.ExportLiveKey(slot, pdb, userKey);
-                        if (export is null) return;
-                        target.ImportKeys([export]);
+                        var live = source.ExportLiveKey(slot, pdb, userKey);
+                        if (live is null) return;
+                        target.ImportKeys([live]);
                         source.RemoveMovedKey(slot, pdb, userKey);
                         Interlocked.Increment(ref _keys);
-                        Interlocked.Add(ref _bytes, export.Bytes);
+                        Interlocked.Add(ref _bytes, live.Bytes);
                         return;
                     }
                     // It changed while travelling: watch afresh and copy again.
@@ -272,6 +374,17 @@ internal sealed class MigrationCoordinator
             _movingKeys.TryRemove(id, out _);
             mine.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// Whether the slot moves key by key from <paramref name="from"/> to <paramref name="to"/>. Stable
+    /// while the caller holds both groups' gates: a table changing the slot's move is installed under
+    /// the gate of at least one of them.
+    /// </summary>
+    private bool IsMoving(int slot, int from, int to)
+    {
+        var a = _cluster.Table[slot];
+        return a.State == SlotState.MigratingKeys && a.Group == from && a.Target == to;
     }
 
     private async Task MoveKeyByKeyAsync(int first, int last, int target, MigrationOptions options, CancellationToken token)
@@ -519,3 +632,4 @@ internal sealed class MigrationCoordinator
         }
     }
 }
+
