@@ -394,25 +394,56 @@ internal sealed class MigrationCoordinator
         _cluster.ChangeTable(t => t.With(slots.Select(s => (s, t[s].State == SlotState.MigratingKeys
             ? t[s] : new SlotAssignment(t[s].Group, SlotState.MigratingKeys, target)))));
         var pacer = new Pacer(options);
+        var drained = new List<int>();
+        long finished = Stopwatch.GetTimestamp();
         try
         {
             foreach (int slot in slots)
             {
                 await DrainSlotAsync(slot, pacer, token).ConfigureAwait(false);
                 Interlocked.Increment(ref _slotsDone);
+                drained.Add(slot);
+                if (drained.Count < SlotsPerFinish && Stopwatch.GetElapsedTime(finished) < FinishEvery) continue;
+                FinishSlots(drained);
+                finished = Stopwatch.GetTimestamp();
             }
+            FinishSlots(drained);
         }
         catch (OperationCanceledException)
         {
+            FinishSlots(drained); // their keys are all on the target
             // Unfinished slots go back: the keys already moved return to the source, key by key.
             var unfinished = slots.Where(s => _cluster.Table[s].State == SlotState.MigratingKeys).ToList();
             _cluster.ChangeTable(t => t.With(unfinished.Select(s => (s, new SlotAssignment(t[s].Target, SlotState.MigratingKeys, t[s].Group)))));
-            foreach (int slot in unfinished) await DrainSlotAsync(slot, new Pacer(new MigrationOptions()), CancellationToken.None).ConfigureAwait(false);
+            foreach (int slot in unfinished)
+            {
+                await DrainSlotAsync(slot, new Pacer(new MigrationOptions()), CancellationToken.None).ConfigureAwait(false);
+                FinishSlots([slot]);
+            }
             throw;
         }
     }
 
-    /// <summary>Moves every key of a key-by-key slot from its source, then makes the slot stable on the target.</summary>
+    /// <summary>
+    /// Drained slots become stable on their target this many at a time, or after this long: each
+    /// table change is a synced catalog write, too slow to make ~100 times a second. A drained slot
+    /// waiting here is served correctly (its source has no key left), and after a crash it resumes and
+    /// finishes at once.
+    /// </summary>
+    private const int SlotsPerFinish = 64;
+    private static readonly TimeSpan FinishEvery = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Makes drained key-by-key slots stable on their target and drops what is left of them in their source; empties the list.</summary>
+    private void FinishSlots(List<int> drained)
+    {
+        if (drained.Count == 0) return;
+        var sources = drained.GroupBy(s => _cluster.Table[s].Group).ToList();
+        _cluster.ChangeTable(t => t.With(drained.Select(s => (s, new SlotAssignment(t[s].Target)))));
+        foreach (var part in sources) _cluster.Group(part.Key).Keyspace.DropSlots(part);
+        drained.Clear();
+    }
+
+    /// <summary>Moves every key of a key-by-key slot from its source (<see cref="FinishSlots"/> then makes it stable on the target).</summary>
     private async Task DrainSlotAsync(int slot, Pacer pacer, CancellationToken token)
     {
         var a = _cluster.Table[slot];
@@ -428,8 +459,6 @@ internal sealed class MigrationCoordinator
                 MoveKeys(a.Group, a.Target, slot, keys.GetRange(i, Math.Min(KeysPerGateHold, keys.Count - i)));
             await pacer.PaceAsync(keys.Count, Interlocked.Read(ref _bytes) - before, token).ConfigureAwait(false);
         }
-        _cluster.ChangeTable(t => t.With([(slot, new SlotAssignment(a.Target))]));
-        source.DropSlots([slot]);
     }
 
     // ---- snapshot -------------------------------------------------------------------------------
