@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Reborn.Core.Cluster;
 using Reborn.Core.DataModel;
 using Reborn.Core.Slots;
+using Reborn.Storage;
 
 namespace Reborn.Core.Migration;
 
@@ -528,7 +529,7 @@ internal sealed class MigrationCoordinator
             for (int round = 0; round < 50 && journal.Count > options.FreezeBelowKeys; round++)
             {
                 token.ThrowIfCancellationRequested();
-                Replay(source, target, journal.Drain());
+                ReplayFromSnapshot(source, target, journal.Drain());
             }
             token.ThrowIfCancellationRequested();
             // The freeze: writes to these slots wait on the gates, then find the new owner and succeed.
@@ -575,35 +576,62 @@ internal sealed class MigrationCoordinator
         }
     }
 
-    /// <summary>Copies the current state of journaled keys (or their absence) to the target.</summary>
-    private void Replay(Keyspace source, Keyspace target, List<(int Pdb, byte[] Key)> keys)
+    /// <summary>
+    /// Before the freeze: copies the state of journaled keys (or their absence) to the target, read from
+    /// a snapshot of the source, so the source's gate is held only to take the snapshot and its writers
+    /// never wait on the target's engine (which may be stalled digesting the copy). Taken under the gate,
+    /// the snapshot holds every write journaled before the drain (a write journals its keys and commits
+    /// under the gate); a write after it is journaled again and replayed by a later round or the freeze.
+    /// The target's gate is held per chunk: it serves other slots.
+    /// </summary>
+    private void ReplayFromSnapshot(Keyspace source, Keyspace target, List<(int Pdb, byte[] Key)> keys)
     {
-        var (lower, higher) = source.GroupOrder(target);
-        // In chunks, each under both gates: before the freeze, writers wait one chunk at most, not the
-        // whole journal (a write that lands between chunks is journaled again and replayed later).
-        var exports = new List<KeyExport>(ReplayChunkKeys);
-        for (int at = 0; at < keys.Count; at += ReplayChunkKeys)
+        IStorageSnapshot snapshot;
+        lock (source.Gate) snapshot = source.Engine.CreateSnapshot();
+        using (snapshot)
         {
-            lock (lower.Gate)
-            lock (higher.Gate)
+            var exports = new List<KeyExport>(ReplayChunkKeys);
+            var absent = new List<(int Slot, int Pdb, byte[] Key)>();
+            for (int at = 0; at < keys.Count; at += ReplayChunkKeys)
             {
                 exports.Clear();
+                absent.Clear();
+                long now = source.NowMs;
                 for (int i = at; i < Math.Min(at + ReplayChunkKeys, keys.Count); i++)
                 {
                     var (pdb, key) = keys[i];
                     int slot = SlotHash.GetSlot(key);
-                    var export = source.ExportKey(source.Engine, slot, pdb, key, source.NowMs);
-                    if (export is null) target.RemoveMovedKey(slot, pdb, key);
-                    else exports.Add(export);
+                    if (source.ExportKey(snapshot, slot, pdb, key, now) is { } export) exports.Add(export);
+                    else absent.Add((slot, pdb, key));
                 }
-                // The journal holds each key once, so the chunk's imports can share one batch.
-                if (exports.Count > 0) target.ImportKeys(exports);
+                lock (target.Gate)
+                {
+                    foreach (var (slot, pdb, key) in absent) target.RemoveMovedKey(slot, pdb, key);
+                    // The journal holds each key once, so the chunk's imports can share one batch.
+                    if (exports.Count > 0) target.ImportKeys(exports);
+                }
                 foreach (var export in exports) Interlocked.Add(ref _bytes, export.Bytes);
             }
         }
     }
 
-    /// <summary>Journaled keys replayed per hold of the gates.</summary>
+    /// <summary>The freeze's replay: the current state of journaled keys (or their absence), under both gates, which the caller holds.</summary>
+    private void Replay(Keyspace source, Keyspace target, List<(int Pdb, byte[] Key)> keys)
+    {
+        var exports = new List<KeyExport>(keys.Count);
+        foreach (var (pdb, key) in keys)
+        {
+            int slot = SlotHash.GetSlot(key);
+            var export = source.ExportKey(source.Engine, slot, pdb, key, source.NowMs);
+            if (export is null) target.RemoveMovedKey(slot, pdb, key);
+            else exports.Add(export);
+        }
+        // The journal holds each key once, so the imports can share one batch.
+        if (exports.Count > 0) target.ImportKeys(exports);
+        foreach (var export in exports) Interlocked.Add(ref _bytes, export.Bytes);
+    }
+
+    /// <summary>Journaled keys replayed per hold of the target's gate before the freeze.</summary>
     private const int ReplayChunkKeys = 256;
 
     // ---- recovery ------------------------------------------------------------------------------
