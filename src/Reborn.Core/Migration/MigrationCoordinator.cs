@@ -153,9 +153,8 @@ internal sealed class MigrationCoordinator
     private int _commandsWaiting;
 
     /// <summary>
-    /// Both gates for a command, lower group first. While the mover holds them (tens of microseconds)
-    /// the command spins instead of sleeping: a sleeping waiter needs a CPU to wake on, and on a busy
-    /// machine the mover has long taken the gates again by then. The mover gives way while it is counted.
+    /// Both gates for a command, lower group first, counted in <see cref="_commandsWaiting"/> while it
+    /// waits so that the mover gives way (<see cref="GiveWay"/>).
     /// </summary>
     private BothGates EnterForCommand(Keyspace source, Keyspace target)
     {
@@ -163,8 +162,8 @@ internal sealed class MigrationCoordinator
         Interlocked.Increment(ref _commandsWaiting);
         try
         {
-            Spin(lower.Gate);
-            try { Spin(higher.Gate); }
+            lower.Gate.Enter();
+            try { higher.Gate.Enter(); }
             catch { lower.Gate.Exit(); throw; }
         }
         finally
@@ -172,12 +171,6 @@ internal sealed class MigrationCoordinator
             Interlocked.Decrement(ref _commandsWaiting);
         }
         return new BothGates(lower.Gate, higher.Gate);
-
-        static void Spin(Lock gate)
-        {
-            var spinner = new SpinWait();
-            while (!gate.TryEnter()) spinner.SpinOnce(sleep1Threshold: -1);
-        }
     }
 
     private readonly struct BothGates(Lock lower, Lock higher) : IDisposable
