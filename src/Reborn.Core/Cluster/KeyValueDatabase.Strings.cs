@@ -8,7 +8,7 @@ public sealed partial class KeyValueDatabase
     {
         while (true)
         {
-            try { return new(Value(Route(key).Get(Database, key.Span))); }
+            try { return new(Value(_cluster.GetString(Database, key.Span))); }
             catch (SlotMovedException) { }
         }
     }
@@ -16,10 +16,13 @@ public sealed partial class KeyValueDatabase
     /// <summary>SET with every option: condition (NX/XX), expiry (EX/PX/EXAT/PXAT/KEEPTTL), GET.</summary>
     public ValueTask<StringSetResult> StringSetAsync(RebornKey key, RebornValue value, SetCondition condition = SetCondition.Always, Expiry expiry = default, bool returnOld = false)
     {
+        bool overwrite = condition == SetCondition.Always && !returnOld && expiry.Kind != ExpiryKind.Keep;
         while (true)
         {
             try
             {
+                if (overwrite && _cluster.TryOverwriteLeaving(Database, key.Span, value.Span, expiry))
+                    return new(new StringSetResult(true, RebornValue.Null));
                 var r = Route(key).Set(Database, key.Span, value.Span, condition, expiry, returnOld);
                 return new(new StringSetResult(r.Written, Value(r.OldValue)));
             }
@@ -33,7 +36,9 @@ public sealed partial class KeyValueDatabase
         {
             try
             {
-                var r = Route(key).Set(Database, key.Span, value.Span, SetCondition.Always, expiry is { } ttl ? Expiry.In(ttl) : Expiry.None, false);
+                var resolved = expiry is { } ttl ? Expiry.In(ttl) : Expiry.None;
+                if (_cluster.TryOverwriteLeaving(Database, key.Span, value.Span, resolved)) return new(true);
+                var r = Route(key).Set(Database, key.Span, value.Span, SetCondition.Always, resolved, false);
                 return new(r.Written);
             }
             catch (SlotMovedException) { }
@@ -164,7 +169,7 @@ public sealed partial class KeyValueDatabase
     {
         while (true)
         {
-            try { return new(Route(key).StrLen(Database, key.Span)); }
+            try { return new(_cluster.GetString(Database, key.Span)?.Length ?? 0); }
             catch (SlotMovedException) { }
         }
     }

@@ -24,6 +24,40 @@ public sealed partial class RebornCluster
         return Group(a.ServingGroup).Keyspace;
     }
 
+    /// <summary>
+    /// GET (and STRLEN): a key of a slot moving key by key is read where it is, without moving it: in
+    /// the source while the source still has it (as Redis Cluster's source answers for keys it still
+    /// holds), else in the target. A read waits for no mover and takes no gate.
+    /// </summary>
+    internal byte[]? GetString(int db, ReadOnlySpan<byte> key)
+    {
+        if (_singleGroup is { } only) return only.Keyspace.Get(db, key);
+        int slot = SlotHash.GetSlot(key);
+        var table = _table;
+        var a = table[slot];
+        if (a.State == SlotState.MigratingKeys && Group(a.Group).Keyspace.TryGetLeaving(db, slot, key, out var value))
+        {
+            // The source's records are only current while this table is: a later one may have finished
+            // the slot or turned the move back (and a snapshot copy may then fill the group). Read again.
+            if (!ReferenceEquals(table, _table)) throw new SlotMovedException(slot);
+            return value;
+        }
+        return Group(a.ServingGroup).Keyspace.Get(db, key);
+    }
+
+    /// <summary>
+    /// SET replacing whatever the key holds (no condition, no GET, no KEEPTTL): a key still in a
+    /// key-by-key source is replaced then and there, with no copy (MigrationCoordinator.OverwriteNow).
+    /// False when the caller sets it the usual way.
+    /// </summary>
+    internal bool TryOverwriteLeaving(int db, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, Expiry expiry)
+    {
+        if (_singleGroup is not null) return false;
+        int slot = SlotHash.GetSlot(key);
+        var a = _table[slot];
+        return a.State == SlotState.MigratingKeys && Migrations.OverwriteNow(db, slot, key, a, value, expiry);
+    }
+
     /// <summary>The one keyspace serving every key, for atomic multi-key commands.</summary>
     internal Keyspace RouteAll(int db, ReadOnlySpan<byte[]> keys)
     {

@@ -108,29 +108,26 @@ internal sealed partial class Keyspace
         }
     }
 
-    /// <summary>Exports a key under the gate; an expired key is deleted here instead (it must not travel).</summary>
     /// <summary>
-    /// The key-by-key mover's read (caller holds the gate): one read of the metadata record. A live key
-    /// is exported, an expired one deleted here (it must not travel), and a collection above
-    /// <paramref name="bigAbove"/> elements only reported as <paramref name="big"/> (it moves in chunks).
+    /// The key-by-key mover's read, with no gate (the caller re-checks under the gates that the key is
+    /// still here; see MigrationCoordinator.MoveKeys). False when the key is not here. Otherwise its
+    /// metadata, and a live key comes back exported, an expired one as null (it is deleted, never moved),
+    /// and a collection above <paramref name="bigAbove"/> elements as null with <paramref name="big"/>
+    /// set (it moves in chunks).
     /// </summary>
-    public KeyExport? ExportForMove(int slot, int pdb, byte[] userKey, long bigAbove, out bool big)
+    public bool ReadForMove(int slot, int pdb, byte[] userKey, long bigAbove, out Metadata meta, out KeyExport? export, out bool big)
     {
+        export = null;
         big = false;
-        var k = new KeyRef(slot, pdb, KeyEncoding.MetaKey(slot, pdb, userKey));
-        var record = _engine.Get(k.MetaKey);
-        if (record is null) return null;
-        var meta = Metadata.Decode(record);
+        meta = default;
+        var record = _engine.Get(KeyEncoding.MetaKey(slot, pdb, userKey));
+        if (record is null) return false;
+        meta = Metadata.Decode(record);
         long now = NowMs;
-        if (meta.IsExpired(now))
-        {
-            BeginWrite();
-            DeleteKey(k, meta);
-            Commit();
-            return null;
-        }
-        if (meta.Type != RedisType.String && meta.Count > bigAbove) { big = true; return null; }
-        return ExportRecord(_engine, slot, pdb, userKey, record, now);
+        if (meta.IsExpired(now)) return true;
+        if (meta.Type != RedisType.String && meta.Count > bigAbove) big = true;
+        else export = ExportRecord(_engine, slot, pdb, userKey, record, now);
+        return true;
     }
 
     public KeyExport? ExportLiveKey(int slot, int pdb, ReadOnlySpan<byte> userKey)
@@ -152,16 +149,17 @@ internal sealed partial class Keyspace
 
     /// <summary>
     /// Writes exported keys into this keyspace in one batch (caller holds the gate). A copy already
-    /// here (a crash between copy and delete) is replaced. Records keep their version: versions are
+    /// here (a crash between copy and delete) is replaced, unless the caller knows none of the keys is
+    /// here (<paramref name="absent"/>: no read per key). Records keep their version: versions are
     /// unique across the process's groups.
     /// </summary>
-    public void ImportKeys(IEnumerable<KeyExport> exports)
+    public void ImportKeys(IEnumerable<KeyExport> exports, bool absent = false)
     {
         BeginWrite();
         foreach (var export in exports)
         {
             var k = new KeyRef(export.Slot, export.Pdb, KeyEncoding.MetaKey(export.Slot, export.Pdb, export.UserKey));
-            var existing = _engine.Get(k.MetaKey);
+            var existing = absent ? null : _engine.Get(k.MetaKey);
             Metadata old = existing is null ? default : Metadata.Decode(existing);
             if (existing is not null) DeleteKey(k, old);
             if (export.Meta.Type != RedisType.String)
@@ -207,6 +205,15 @@ internal sealed partial class Keyspace
             var k = new KeyRef(slot, pdb, KeyEncoding.MetaKey(slot, pdb, userKey));
             if (_engine.Get(k.MetaKey) is { } record) DeleteKey(k, Metadata.Decode(record));
         }
+        Commit();
+    }
+
+    /// <summary>Deletes keys that now live in another group, whose metadata the caller read under the gate it holds, in one batch.</summary>
+    public void RemoveMovedKeys(int slot, List<(int Pdb, byte[] Key, Metadata Meta)> keys)
+    {
+        if (keys.Count == 0) return;
+        BeginWrite();
+        foreach (var (pdb, userKey, meta) in keys) DeleteKey(new KeyRef(slot, pdb, KeyEncoding.MetaKey(slot, pdb, userKey)), meta);
         Commit();
     }
 

@@ -43,6 +43,26 @@ internal sealed partial class Keyspace
         }
     }
 
+    /// <summary>
+    /// GET of a key in a slot this group still holds as the source of a key-by-key move: no gate, no
+    /// move. While the slot moves, a key's records here never change, they only leave (to the target,
+    /// or deleted when expired), so a key found here is the key's current value. False when the key is
+    /// not here: the caller reads the target. An expired key is reported as found and null (the mover
+    /// deletes it; it never reaches the target).
+    /// </summary>
+    public bool TryGetLeaving(int db, int slot, ReadOnlySpan<byte> key, out byte[]? value)
+    {
+        int pdb = _databaseMap[db];
+        int length = KeyEncoding.MetaKeyLength(key.Length);
+        Span<byte> metaKey = length <= 256 ? stackalloc byte[length] : new byte[length];
+        KeyEncoding.MetaKey(metaKey, slot, pdb, key);
+        value = null;
+        if (!_engine.TryRead(metaKey, NowMs, ReadStringValue, out var read)) return false;
+        if (read.Status == ReadStatus.WrongType) throw Errors.WrongTypeError();
+        if (read.Status == ReadStatus.Found) value = read.Value;
+        return true;
+    }
+
     /// <summary>Reads a string under the gate: null when missing; WRONGTYPE when another type.</summary>
     private byte[]? ReadString(in KeyRef k, out Metadata meta, out bool exists)
     {
@@ -231,8 +251,6 @@ internal sealed partial class Keyspace
             return value.Length;
         }
     }
-
-    public long StrLen(int db, ReadOnlySpan<byte> key) => Get(db, key)?.Length ?? 0;
 
     public byte[] GetRange(int db, ReadOnlySpan<byte> key, long start, long end)
     {

@@ -163,8 +163,20 @@ internal sealed partial class Keyspace : IDisposable
     private void Commit()
     {
         if (_batch.Count > 0) _engine.Write(_batch.Inner);
+        _batch.PublishRemovals();
         _batch.Clear();
     }
+
+    private readonly long[] _removals = new long[SlotHash.SlotCount];
+    private long _rangeRemovals;
+
+    /// <summary>
+    /// Changes whenever a key of the slot was deleted here (by any command, expiry, a move, a flush or
+    /// a range delete), counted after the write: a reader that took the stamp, then read a key, and
+    /// finds the same stamp under the gate knows the key is still as it read it, provided nothing but
+    /// deletion can change the slot's keys here (a key-by-key move's source).
+    /// </summary>
+    public long RemovalStamp(int slot) => Volatile.Read(ref _removals[slot]) + Volatile.Read(ref _rangeRemovals);
 
     private IWriteBatch Batch => _batch;
 
@@ -222,16 +234,46 @@ internal sealed partial class Keyspace : IDisposable
         journal?.Record(slot, pdb, userKey);
     }
 
-    /// <summary>The keyspace's write batch: forwards to the engine's batch and reports each touched key.</summary>
+    /// <summary>
+    /// The keyspace's write batch: forwards to the engine's batch, reports each touched key, and notes
+    /// the slots whose keys it deletes (published by Commit, after the write, as <see cref="RemovalStamp"/>).
+    /// </summary>
     private sealed class TouchingBatch(IWriteBatch inner, Keyspace owner) : IWriteBatch
     {
+        private readonly List<int> _removedSlots = new();
+        private bool _removedRange;
+
         public int Count => inner.Count;
         public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { owner.RecordTouched(key); inner.Put(key, value); }
-        public void Delete(ReadOnlySpan<byte> key) { owner.RecordTouched(key); inner.Delete(key); }
+
+        public void Delete(ReadOnlySpan<byte> key)
+        {
+            owner.RecordTouched(key);
+            if (key.Length > KeyEncoding.PrefixLength && key[0] != KeyEncoding.SystemPrefix && key[3] == KeyEncoding.KindMeta)
+                _removedSlots.Add(BinaryPrimitives.ReadUInt16BigEndian(key));
+            inner.Delete(key);
+        }
 
         /// <summary>Ranges are dead versions (garbage), whole slots (migration) or whole databases (FLUSHDB, which touches watches itself).</summary>
-        public void DeleteRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end) => inner.DeleteRange(start, end);
-        public void Clear() => inner.Clear();
+        public void DeleteRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
+        {
+            _removedRange = true;
+            inner.DeleteRange(start, end);
+        }
+
+        /// <summary>After the write: bumps the removal stamps of the slots this batch deleted keys of.</summary>
+        public void PublishRemovals()
+        {
+            foreach (int slot in _removedSlots) Interlocked.Increment(ref owner._removals[slot]);
+            if (_removedRange) Interlocked.Increment(ref owner._rangeRemovals);
+        }
+
+        public void Clear()
+        {
+            _removedSlots.Clear();
+            _removedRange = false;
+            inner.Clear();
+        }
         public void Dispose() => inner.Dispose();
         public IWriteBatch Inner => inner;
     }

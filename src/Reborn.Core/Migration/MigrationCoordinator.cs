@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Reborn.Core.Cluster;
 using Reborn.Core.DataModel;
 using Reborn.Core.Slots;
+using Reborn.Storage;
 
 namespace Reborn.Core.Migration;
 
@@ -123,18 +124,81 @@ internal sealed class MigrationCoordinator
         MoveKey(a.Group, a.Target, slot, pdb, key);
     }
 
+    /// <summary>
+    /// SET replacing whatever a key holds (no condition, no GET, no KEEPTTL) on a key still in a
+    /// key-by-key source: nothing needs copying. Under both gates the new value is written to the
+    /// target, then the old one leaves the source (in that order: a GET reading the source, then the
+    /// target, sees the old value or the new, never none). False when the key is not in the source
+    /// (or is a big collection in flight, or the route is stale): the caller sets it the usual way.
+    /// </summary>
+    public bool OverwriteNow(int db, int slot, ReadOnlySpan<byte> key, SlotAssignment a, ReadOnlySpan<byte> value, Expiry expiry)
+    {
+        var source = _cluster.Group(a.Group).Keyspace;
+        var target = _cluster.Group(a.Target).Keyspace;
+        int pdb = source.Physical(db);
+        if (!source.HasKey(slot, pdb, key)) return false;
+        if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) return false;
+        using (EnterForCommand(source, target))
+        {
+            if (!IsMoving(slot, a.Group, a.Target)) return false;
+            if (source.PeekMeta(slot, pdb, key) is not { } meta) return false;
+            if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) return false;
+            target.Set(db, key, value, SetCondition.Always, expiry, false);
+            source.RemoveMovedKeys(slot, [(pdb, key.ToArray(), meta)]);
+            return true;
+        }
+    }
+
+    /// <summary>Commands waiting for both gates to move a key first (<see cref="MoveKey"/>, <see cref="OverwriteNow"/>).</summary>
+    private int _commandsWaiting;
+
+    /// <summary>
+    /// Both gates for a command, lower group first, counted in <see cref="_commandsWaiting"/> while it
+    /// waits so that the mover gives way (<see cref="GiveWay"/>).
+    /// </summary>
+    private BothGates EnterForCommand(Keyspace source, Keyspace target)
+    {
+        var (lower, higher) = source.GroupOrder(target);
+        Interlocked.Increment(ref _commandsWaiting);
+        try
+        {
+            lower.Gate.Enter();
+            try { higher.Gate.Enter(); }
+            catch { lower.Gate.Exit(); throw; }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _commandsWaiting);
+        }
+        return new BothGates(lower.Gate, higher.Gate);
+    }
+
+    private readonly struct BothGates(Lock lower, Lock higher) : IDisposable
+    {
+        public void Dispose()
+        {
+            higher.Exit();
+            lower.Exit();
+        }
+    }
+
     /// <summary>Collections above this many elements move in chunks, without holding the gates.</summary>
     public const int ChunkedAbove = 4096;
 
-    /// <summary>Keys the background mover moves per hold of both gates (about half a millisecond on RocksDB).</summary>
-    private const int KeysPerGateHold = 64;
+    /// <summary>Keys the background mover moves per hold of both gates (two writes, some 40 µs on RocksDB).</summary>
+    private const int KeysPerGateHold = 16;
     private const int ChunkRecords = 2048;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _movingKeys = new();
 
     /// <summary>
     /// The background mover's step: a batch of keys moves under one hold of both gates, with one
-    /// write to the target and one to the source. Big collections and keys already in flight fall
-    /// back to <see cref="MoveKey"/> after the batch.
+    /// write to the target and one to the source. The keys' records are read before, with no gate:
+    /// while its slot moves key by key the source never gains or changes a key, it only loses keys
+    /// (moved first by a command, or expired and deleted), so a read is still exact under the gates for
+    /// every key the source still has. The source's removal stamp of the slot says whether it lost any
+    /// meanwhile (rarely: commands touch random slots); only then is each key read again under the
+    /// gates. The hold is then the two writes, and commands waiting on either gate wait little. Big
+    /// collections and keys already in flight fall back to <see cref="MoveKey"/> after the batch.
     /// </summary>
     private void MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key)> keys)
     {
@@ -142,29 +206,61 @@ internal sealed class MigrationCoordinator
         var target = _cluster.Group(to).Keyspace;
         var (lower, higher) = source.GroupOrder(target);
         var later = new List<(int Pdb, byte[] Key)>();
+        // Export null: the key only leaves the source (expired; or a crash left it in both groups, and the target's is live).
+        var reads = new List<(int Pdb, byte[] Key, Metadata Meta, KeyExport? Export)>(keys.Count);
+        long stamp = source.RemovalStamp(slot);
+        foreach (var (pdb, key) in keys)
+        {
+            if (_movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
+            if (target.HasKey(slot, pdb, key))
+            {
+                if (source.PeekMeta(slot, pdb, key) is { } both) reads.Add((pdb, key, both, null));
+                continue;
+            }
+            if (!source.ReadForMove(slot, pdb, key, ChunkedAbove, out var meta, out var export, out bool big)) continue;
+            if (big) later.Add((pdb, key));
+            else reads.Add((pdb, key, meta, export));
+        }
+        var exports = new List<KeyExport>(reads.Count);
+        var leaving = new List<(int Pdb, byte[] Key, Metadata Meta)>(reads.Count);
+        GiveWay();
         lock (lower.Gate)
         lock (higher.Gate)
         {
-            var exports = new List<KeyExport>(keys.Count);
-            var moved = new List<(int Pdb, byte[] Key)>(keys.Count);
             long bytes = 0;
-            foreach (var (pdb, key) in keys)
+            bool recheck = source.RemovalStamp(slot) != stamp;
+            foreach (var (pdb, key, meta, export) in reads)
             {
-                if (_movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
-                if (target.HasKey(slot, pdb, key)) { moved.Add((pdb, key)); continue; } // a crash left both: the target's is live
-                var export = source.ExportForMove(slot, pdb, key, ChunkedAbove, out bool big);
-                if (big) { later.Add((pdb, key)); continue; }
+                // Gone meanwhile: a command moved it (the target's copy is live) or it expired.
+                if (recheck && !source.HasKey(slot, pdb, key)) continue;
+                leaving.Add((pdb, key, meta));
                 if (export is null) continue;
                 exports.Add(export);
-                moved.Add((pdb, key));
                 bytes += export.Bytes;
             }
-            target.ImportKeys(exports);
-            source.RemoveMovedKeys(slot, moved);
+            // A key the source still has is not in the target: only a move puts it there, and a move
+            // deletes it from the source under these gates (crash leftovers were found above).
+            target.ImportKeys(exports, absent: true);
+            source.RemoveMovedKeys(slot, leaving);
             Interlocked.Add(ref _keys, exports.Count);
             Interlocked.Add(ref _bytes, bytes);
         }
+        // The gates are not fair, and a command that slept waiting for them needs a CPU to wake on;
+        // on a busy machine the mover, which never sleeps, would take them again first, hold after hold.
+        Thread.Yield();
         foreach (var (pdb, key) in later) MoveKey(from, to, slot, pdb, key);
+    }
+
+    /// <summary>
+    /// Lets commands waiting to move a key take the gates before the mover's next hold. The gates are
+    /// not fair: a woken waiter needs a CPU, and by then the mover, which never sleeps, has taken them
+    /// again; on a busy machine a command could wait milliseconds. Bounded, so the mover always moves on.
+    /// </summary>
+    private void GiveWay()
+    {
+        if (Volatile.Read(ref _commandsWaiting) == 0) return;
+        long until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 1000;
+        while (Volatile.Read(ref _commandsWaiting) > 0 && Stopwatch.GetTimestamp() < until) Thread.Yield();
     }
 
     private void MoveKey(int from, int to, int slot, int pdb, ReadOnlySpan<byte> key)
@@ -173,39 +269,42 @@ internal sealed class MigrationCoordinator
         var target = _cluster.Group(to).Keyspace;
         string id = $"{slot}/{pdb}/{Convert.ToBase64String(key)}";
         if (_movingKeys.TryGetValue(id, out var inFlight)) { inFlight.Task.Wait(); return; }
-        var (lower, higher) = source.GroupOrder(target);
+        var userKey = key.ToArray();
+        // Read before the gates, as the mover does (see MoveKeys): exact under them if the stamp holds.
+        long stamp = source.RemovalStamp(slot);
+        bool both = target.HasKey(slot, pdb, userKey);
+        if (!source.ReadForMove(slot, pdb, userKey, ChunkedAbove, out var meta, out var export, out bool isBig)) return;
         Metadata big;
         TaskCompletionSource mine;
         WatchSet watch;
-        lock (lower.Gate)
-        lock (higher.Gate)
+        using (EnterForCommand(source, target))
         {
             if (_movingKeys.TryGetValue(id, out inFlight)) { /* waited for below */ }
-            else if (target.HasKey(slot, pdb, key))
-            {
-                // Only a crash between copy and delete leaves both: the target's copy is the live one.
-                source.RemoveMovedKey(slot, pdb, key);
-                return;
-            }
+            else if (!IsMoving(slot, from, to)) return; // a stale route: the move finished or turned back, and the command re-routes
             else
             {
-                var meta = source.PeekMeta(slot, pdb, key);
-                if (meta is null) return;
-                if (meta.Value.Type == RedisType.String || meta.Value.Count <= ChunkedAbove)
+                if (source.RemovalStamp(slot) != stamp)
                 {
-                    var export = source.ExportLiveKey(slot, pdb, key);
-                    if (export is null) return;
-                    target.ImportKeys([export]);
-                    source.RemoveMovedKey(slot, pdb, key);
-                    Interlocked.Increment(ref _keys);
-                    Interlocked.Add(ref _bytes, export.Bytes);
+                    both = target.HasKey(slot, pdb, userKey);
+                    if (!source.ReadForMove(slot, pdb, userKey, ChunkedAbove, out meta, out export, out isBig)) return;
+                }
+                // Only a crash between copy and delete leaves both: the target's copy is the live one.
+                if (both || !isBig)
+                {
+                    if (!both && export is not null)
+                    {
+                        target.ImportKeys([export], absent: true);
+                        Interlocked.Increment(ref _keys);
+                        Interlocked.Add(ref _bytes, export.Bytes);
+                    }
+                    source.RemoveMovedKeys(slot, [(pdb, userKey, meta)]);
                     return;
                 }
-                big = meta.Value;
+                big = meta;
                 mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _movingKeys[id] = mine;
                 watch = new WatchSet();
-                source.Watches.Add(pdb, key.ToArray(), watch); // under the gate: no write can fall before it
+                source.Watches.Add(pdb, userKey, watch); // under the gate: no write can fall before it
                 goto Chunked;
             }
         }
@@ -218,7 +317,6 @@ internal sealed class MigrationCoordinator
         // cancelled migration reverses the slot's direction and the old source serves it again. So a
         // watch on the key and the slot's state decide, under the gates, whether the copy is still the
         // key's value: if not, the copy is discarded and made again (after three tries, under the gates).
-        var userKey = key.ToArray();
         try
         {
             for (int attempt = 1; ; attempt++)
@@ -230,11 +328,9 @@ internal sealed class MigrationCoordinator
                     target.WriteRecordsAsVersion(chunk, userKey.Length, version);
                     bytes += chunk.Sum(r => (long)r.Key.Length + r.Value.Length);
                 }
-                lock (lower.Gate)
-                lock (higher.Gate)
+                using (EnterForCommand(source, target))
                 {
-                    var a = _cluster.Table[slot];
-                    bool sameMove = a.State == SlotState.MigratingKeys && a.Group == from && a.Target == to;
+                    bool sameMove = IsMoving(slot, from, to);
                     var now = source.PeekMeta(slot, pdb, userKey);
                     if (sameMove && !watch.IsDirty && now is { } m && m.Version == big.Version && !m.IsExpired(source.NowMs))
                     {
@@ -250,12 +346,12 @@ internal sealed class MigrationCoordinator
                     if (now.Value.IsExpired(source.NowMs)) { source.RemoveMovedKey(slot, pdb, userKey); return; }
                     if (attempt >= 3)
                     {
-                        var export = source.ExportLiveKey(slot, pdb, userKey);
-                        if (export is null) return;
-                        target.ImportKeys([export]);
+                        var live = source.ExportLiveKey(slot, pdb, userKey);
+                        if (live is null) return;
+                        target.ImportKeys([live]);
                         source.RemoveMovedKey(slot, pdb, userKey);
                         Interlocked.Increment(ref _keys);
-                        Interlocked.Add(ref _bytes, export.Bytes);
+                        Interlocked.Add(ref _bytes, live.Bytes);
                         return;
                     }
                     // It changed while travelling: watch afresh and copy again.
@@ -274,6 +370,17 @@ internal sealed class MigrationCoordinator
         }
     }
 
+    /// <summary>
+    /// Whether the slot moves key by key from <paramref name="from"/> to <paramref name="to"/>. Stable
+    /// while the caller holds both groups' gates: a table changing the slot's move is installed under
+    /// the gate of at least one of them.
+    /// </summary>
+    private bool IsMoving(int slot, int from, int to)
+    {
+        var a = _cluster.Table[slot];
+        return a.State == SlotState.MigratingKeys && a.Group == from && a.Target == to;
+    }
+
     private async Task MoveKeyByKeyAsync(int first, int last, int target, MigrationOptions options, CancellationToken token)
     {
         var slots = Enumerable.Range(first, last - first + 1).Where(s => _cluster.Table[s].ServingGroup != target || _cluster.Table[s].IsMigrating).ToList();
@@ -281,25 +388,56 @@ internal sealed class MigrationCoordinator
         _cluster.ChangeTable(t => t.With(slots.Select(s => (s, t[s].State == SlotState.MigratingKeys
             ? t[s] : new SlotAssignment(t[s].Group, SlotState.MigratingKeys, target)))));
         var pacer = new Pacer(options);
+        var drained = new List<int>();
+        long finished = Stopwatch.GetTimestamp();
         try
         {
             foreach (int slot in slots)
             {
                 await DrainSlotAsync(slot, pacer, token).ConfigureAwait(false);
                 Interlocked.Increment(ref _slotsDone);
+                drained.Add(slot);
+                if (drained.Count < SlotsPerFinish && Stopwatch.GetElapsedTime(finished) < FinishEvery) continue;
+                FinishSlots(drained);
+                finished = Stopwatch.GetTimestamp();
             }
+            FinishSlots(drained);
         }
         catch (OperationCanceledException)
         {
+            FinishSlots(drained); // their keys are all on the target
             // Unfinished slots go back: the keys already moved return to the source, key by key.
             var unfinished = slots.Where(s => _cluster.Table[s].State == SlotState.MigratingKeys).ToList();
             _cluster.ChangeTable(t => t.With(unfinished.Select(s => (s, new SlotAssignment(t[s].Target, SlotState.MigratingKeys, t[s].Group)))));
-            foreach (int slot in unfinished) await DrainSlotAsync(slot, new Pacer(new MigrationOptions()), CancellationToken.None).ConfigureAwait(false);
+            foreach (int slot in unfinished)
+            {
+                await DrainSlotAsync(slot, new Pacer(new MigrationOptions()), CancellationToken.None).ConfigureAwait(false);
+                FinishSlots([slot]);
+            }
             throw;
         }
     }
 
-    /// <summary>Moves every key of a key-by-key slot from its source, then makes the slot stable on the target.</summary>
+    /// <summary>
+    /// Drained slots become stable on their target this many at a time, or after this long: each
+    /// table change is a synced catalog write, too slow to make ~100 times a second. A drained slot
+    /// waiting here is served correctly (its source has no key left), and after a crash it resumes and
+    /// finishes at once.
+    /// </summary>
+    private const int SlotsPerFinish = 64;
+    private static readonly TimeSpan FinishEvery = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Makes drained key-by-key slots stable on their target and drops what is left of them in their source; empties the list.</summary>
+    private void FinishSlots(List<int> drained)
+    {
+        if (drained.Count == 0) return;
+        var sources = drained.GroupBy(s => _cluster.Table[s].Group).ToList();
+        _cluster.ChangeTable(t => t.With(drained.Select(s => (s, new SlotAssignment(t[s].Target)))));
+        foreach (var part in sources) _cluster.Group(part.Key).Keyspace.DropSlots(part);
+        drained.Clear();
+    }
+
+    /// <summary>Moves every key of a key-by-key slot from its source (<see cref="FinishSlots"/> then makes it stable on the target).</summary>
     private async Task DrainSlotAsync(int slot, Pacer pacer, CancellationToken token)
     {
         var a = _cluster.Table[slot];
@@ -315,8 +453,6 @@ internal sealed class MigrationCoordinator
                 MoveKeys(a.Group, a.Target, slot, keys.GetRange(i, Math.Min(KeysPerGateHold, keys.Count - i)));
             await pacer.PaceAsync(keys.Count, Interlocked.Read(ref _bytes) - before, token).ConfigureAwait(false);
         }
-        _cluster.ChangeTable(t => t.With([(slot, new SlotAssignment(a.Target))]));
-        source.DropSlots([slot]);
     }
 
     // ---- snapshot -------------------------------------------------------------------------------
@@ -386,7 +522,7 @@ internal sealed class MigrationCoordinator
             for (int round = 0; round < 50 && journal.Count > options.FreezeBelowKeys; round++)
             {
                 token.ThrowIfCancellationRequested();
-                Replay(source, target, journal.Drain());
+                ReplayFromSnapshot(source, target, journal.Drain());
             }
             token.ThrowIfCancellationRequested();
             // The freeze: writes to these slots wait on the gates, then find the new owner and succeed.
@@ -433,35 +569,62 @@ internal sealed class MigrationCoordinator
         }
     }
 
-    /// <summary>Copies the current state of journaled keys (or their absence) to the target.</summary>
-    private void Replay(Keyspace source, Keyspace target, List<(int Pdb, byte[] Key)> keys)
+    /// <summary>
+    /// Before the freeze: copies the state of journaled keys (or their absence) to the target, read from
+    /// a snapshot of the source, so the source's gate is held only to take the snapshot and its writers
+    /// never wait on the target's engine (which may be stalled digesting the copy). Taken under the gate,
+    /// the snapshot holds every write journaled before the drain (a write journals its keys and commits
+    /// under the gate); a write after it is journaled again and replayed by a later round or the freeze.
+    /// The target's gate is held per chunk: it serves other slots.
+    /// </summary>
+    private void ReplayFromSnapshot(Keyspace source, Keyspace target, List<(int Pdb, byte[] Key)> keys)
     {
-        var (lower, higher) = source.GroupOrder(target);
-        // In chunks, each under both gates: before the freeze, writers wait one chunk at most, not the
-        // whole journal (a write that lands between chunks is journaled again and replayed later).
-        var exports = new List<KeyExport>(ReplayChunkKeys);
-        for (int at = 0; at < keys.Count; at += ReplayChunkKeys)
+        IStorageSnapshot snapshot;
+        lock (source.Gate) snapshot = source.Engine.CreateSnapshot();
+        using (snapshot)
         {
-            lock (lower.Gate)
-            lock (higher.Gate)
+            var exports = new List<KeyExport>(ReplayChunkKeys);
+            var absent = new List<(int Slot, int Pdb, byte[] Key)>();
+            for (int at = 0; at < keys.Count; at += ReplayChunkKeys)
             {
                 exports.Clear();
+                absent.Clear();
+                long now = source.NowMs;
                 for (int i = at; i < Math.Min(at + ReplayChunkKeys, keys.Count); i++)
                 {
                     var (pdb, key) = keys[i];
                     int slot = SlotHash.GetSlot(key);
-                    var export = source.ExportKey(source.Engine, slot, pdb, key, source.NowMs);
-                    if (export is null) target.RemoveMovedKey(slot, pdb, key);
-                    else exports.Add(export);
+                    if (source.ExportKey(snapshot, slot, pdb, key, now) is { } export) exports.Add(export);
+                    else absent.Add((slot, pdb, key));
                 }
-                // The journal holds each key once, so the chunk's imports can share one batch.
-                if (exports.Count > 0) target.ImportKeys(exports);
+                lock (target.Gate)
+                {
+                    foreach (var (slot, pdb, key) in absent) target.RemoveMovedKey(slot, pdb, key);
+                    // The journal holds each key once, so the chunk's imports can share one batch.
+                    if (exports.Count > 0) target.ImportKeys(exports);
+                }
                 foreach (var export in exports) Interlocked.Add(ref _bytes, export.Bytes);
             }
         }
     }
 
-    /// <summary>Journaled keys replayed per hold of the gates.</summary>
+    /// <summary>The freeze's replay: the current state of journaled keys (or their absence), under both gates, which the caller holds.</summary>
+    private void Replay(Keyspace source, Keyspace target, List<(int Pdb, byte[] Key)> keys)
+    {
+        var exports = new List<KeyExport>(keys.Count);
+        foreach (var (pdb, key) in keys)
+        {
+            int slot = SlotHash.GetSlot(key);
+            var export = source.ExportKey(source.Engine, slot, pdb, key, source.NowMs);
+            if (export is null) target.RemoveMovedKey(slot, pdb, key);
+            else exports.Add(export);
+        }
+        // The journal holds each key once, so the imports can share one batch.
+        if (exports.Count > 0) target.ImportKeys(exports);
+        foreach (var export in exports) Interlocked.Add(ref _bytes, export.Bytes);
+    }
+
+    /// <summary>Journaled keys replayed per hold of the target's gate before the freeze.</summary>
     private const int ReplayChunkKeys = 256;
 
     // ---- recovery ------------------------------------------------------------------------------
@@ -519,3 +682,4 @@ internal sealed class MigrationCoordinator
         }
     }
 }
+
