@@ -20,6 +20,8 @@ namespace Reborn.Benchmarks.Migration;
 ///              SET of a random key) at --fg-rate operations/s in all, with no migration, then the
 ///              same load while migrations of all slots run back and forth in snapshot mode, then in
 ///              key mode, one after another until the load is done. Latency is one call's own time.
+///              --fg-throttle caps those migrations at that many keys/s (MigrationOptions), as an
+///              operator protecting foreground latency would.
 ///   freeze     --big-keys keys in ONE slot (hash tag {big}) move by snapshot while a writer thread
 ///              overwrites random keys of that slot at --writer-rate writes/s: the coordinator's
 ///              LongestFreeze, and the writer's longest and p99 single write during the move.
@@ -39,6 +41,7 @@ internal static class MigrationBenchmark
         public int ForegroundTasks { get; set; } = 4;
         public int ForegroundRate { get; set; } = 20_000;
         public int WriterRate { get; set; } = 10_000;
+        public int ForegroundThrottle { get; set; } // keys/s of the migrations under foreground load; 0: unthrottled
         public HashSet<string> Parts { get; set; } = ["snapshot", "key", "foreground", "freeze"];
         public string? Directory { get; set; }
         public Durability Durability { get; set; } = Durability.EverySecond;
@@ -53,7 +56,7 @@ internal static class MigrationBenchmark
         catch (FormatException e)
         {
             Console.Error.WriteLine($"migration: {e.Message}");
-            Console.Error.WriteLine("usage: migration [--keys N] [--big-keys N] [--fg-ops N] [--fg-tasks N] [--fg-rate OPS_PER_S] [--writer-rate WRITES_PER_S] [--only snapshot,key,foreground,freeze] [--dir PATH] [--durability Always|EverySecond|Never]");
+            Console.Error.WriteLine("usage: migration [--keys N] [--big-keys N] [--fg-ops N] [--fg-tasks N] [--fg-rate OPS_PER_S] [--writer-rate WRITES_PER_S] [--fg-throttle KEYS_PER_S] [--only snapshot,key,foreground,freeze] [--dir PATH] [--durability Always|EverySecond|Never]");
             return 2;
         }
         var root = Path.Combine(settings.Directory ?? Path.GetTempPath(), "reborn-migration-bench-" + Guid.NewGuid().ToString("N"));
@@ -120,12 +123,13 @@ internal static class MigrationBenchmark
                 int moves = 0;
                 while (!done.IsCancellationRequested)
                 {
-                    await MoveAllAsync(cluster, 1 - home, mode, s.Keys);
+                    await MoveAllAsync(cluster, 1 - home, mode, s.Keys, s.ForegroundThrottle);
                     home = 1 - home;
                     moves++;
                 }
                 var busy = await load;
-                string during = $"during {mode.ToString().ToLowerInvariant()} migration ({moves} moves of all slots)";
+                string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
+                string during = $"during {mode.ToString().ToLowerInvariant()} migration ({moves} moves of all slots{throttle})";
                 rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
                 rows.Add(ForegroundRow("SET", during, busy.Set, quiet.Set));
                 if (busy.Missing > 0 || quiet.Missing > 0)
@@ -142,11 +146,11 @@ internal static class MigrationBenchmark
         return new($"foreground {op}, {when}", $"{figure}; p99 {ratio:F2}x without, p50 {l.P50Ms / b.P50Ms:F2}x", "p99 <= 2x without", Verdict(ratio <= 2));
     }
 
-    private static async Task<MigrationProgress> MoveAllAsync(IKeyValueCluster cluster, int target, MigrationMode mode, long expectedKeys)
+    private static async Task<MigrationProgress> MoveAllAsync(IKeyValueCluster cluster, int target, MigrationMode mode, long expectedKeys, int maxKeysPerSecond = 0)
     {
-        Log($"migrating slots 0-1023 to group {target} ({mode})");
+        Log($"migrating slots 0-1023 to group {target} ({mode}{(maxKeysPerSecond > 0 ? $", at most {maxKeysPerSecond:N0} keys/s" : "")})");
         var clock = Stopwatch.StartNew();
-        var p = await cluster.MigrateAsync(0, SlotHash.SlotCount - 1, target, mode);
+        var p = await cluster.MigrateAsync(0, SlotHash.SlotCount - 1, target, mode, new MigrationOptions { MaxKeysPerSecond = maxKeysPerSecond });
         clock.Stop();
         if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
         Log($"  {p.KeysMoved:N0} keys, {p.BytesMoved / Mb:F1} MB in {p.Elapsed.TotalSeconds:F2} s (Stopwatch {clock.Elapsed.TotalSeconds:F2} s): " +
@@ -337,6 +341,7 @@ internal static class MigrationBenchmark
                 case "--fg-tasks": s.ForegroundTasks = Math.Max(1, Int()); break;
                 case "--fg-rate": s.ForegroundRate = Int(); break;
                 case "--writer-rate": s.WriterRate = Int(); break;
+                case "--fg-throttle": s.ForegroundThrottle = Math.Max(0, Int()); break;
                 case "--only": s.Parts = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
                 case "--dir": s.Directory = Next(); break;
                 case "--durability": s.Durability = Enum.TryParse<Durability>(Next(), true, out var d) ? d : throw new FormatException("durability: Always, EverySecond or Never"); break;
