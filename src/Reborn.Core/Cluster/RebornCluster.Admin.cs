@@ -13,9 +13,9 @@ public sealed partial class RebornCluster
     /// Must not be called while holding the topology lock's callers' keyspace gates in another order:
     /// the topology lock is always taken last.
     /// </summary>
-    internal void ChangeTable(Func<SlotTable, SlotTable> change)
+    internal void ChangeTable(Func<SlotTable, SlotTable> change, bool flush = true)
     {
-        lock (_topologyGate) CommitTable(change(_table));
+        lock (_topologyGate) CommitTable(change(_table), flush);
     }
 
     public SlotTable Topology => _table;

@@ -105,13 +105,21 @@ public sealed partial class RebornCluster : IKeyValueCluster
 
     /// <summary>
     /// Installs a slot table: persists it with the group list, then tells every keyspace which slots
-    /// it serves. Callers hold <see cref="_topologyGate"/>.
+    /// it serves. Callers hold <see cref="_topologyGate"/>. Without <paramref name="flush"/> the table
+    /// reaches the OS but not the disk: the caller calls <see cref="FlushCatalog"/> before it drops
+    /// anything the old table needs.
     /// </summary>
-    internal void CommitTable(SlotTable table)
+    internal void CommitTable(SlotTable table, bool flush = true)
     {
-        _catalog.Save(table, Groups.Select(g => new ClusterCatalog.GroupRecord(g.Id, g.Path)));
+        _catalog.Save(table, Groups.Select(g => new ClusterCatalog.GroupRecord(g.Id, g.Path)), flush);
         ApplyTable(table);
     }
+
+    /// <summary>Syncs the catalog: the last table installed survives a machine crash.</summary>
+    internal void FlushCatalog() => _catalog.Flush();
+
+    /// <summary>The durability of the groups' engines.</summary>
+    internal Durability Durability => _options.Durability;
 
     /// <summary>
     /// Installs the table's ownership in the groups, then the table itself for routers. A group whose

@@ -533,10 +533,13 @@ internal sealed class MigrationCoordinator
             lock (higher.Gate)
             {
                 Replay(source, target, journal.Drain());
-                _cluster.ChangeTable(t => t.With(slots.Select(s => (s, new SlotAssignment(to)))));
+                // The table's fsync waits until after the freeze, unless writes are each synced (Always):
+                // then a write the target acknowledges must not outlive a table a machine crash could undo.
+                _cluster.ChangeTable(t => t.With(slots.Select(s => (s, new SlotAssignment(to)))), flush: _cluster.Durability == Durability.Always);
                 source.StopJournal();
             }
             long freezeTicks = Stopwatch.GetElapsedTime(frozen).Ticks;
+            _cluster.FlushCatalog(); // before the source drops the slots the old table gave it
             if (freezeTicks > Interlocked.Read(ref _longestFreezeTicks)) Interlocked.Exchange(ref _longestFreezeTicks, freezeTicks);
             Log.LogInformation("Snapshot switch of {Count} slots to group {Target}: writes frozen {Ms:F1} ms", slots.Count, to, TimeSpan.FromTicks(freezeTicks).TotalMilliseconds);
             source.DropSlots(slots);
