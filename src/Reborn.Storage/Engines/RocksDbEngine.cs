@@ -97,7 +97,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             // Writes reach RocksDB in the order they were made: the dirty records go first.
             ApplyDirtyLocked();
             Interlocked.Increment(ref _walAppended);
-            Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, recorded.ToNative(), out nint error);
+            Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, recorded.Handle, out nint error);
             if (error != 0)
                 throw RocksDbReads.Failure("Write failed", error, Path);
             _hot.AddApplied(recorded);

@@ -32,6 +32,9 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// <summary>Values longer than this are not kept once they are in RocksDB.</summary>
     private const int MaxCachedValueLength = 16 * 1024;
 
+    /// <summary>A direct write of more operations than this drops the clean records instead of updating them.</summary>
+    private const int MaxAppliedToFollow = 64;
+
     /// <summary>Bookkeeping per record on top of its key and value: the dictionary entry, the arrays' headers.</summary>
     private const int RecordOverhead = 64;
 
@@ -107,8 +110,8 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
 
     /// <summary>
     /// After a batch was written to RocksDB directly (no dirty records exist then): the records it
-    /// wrote are updated; it adds none, so a bulk write (a migration's copy) does not flood the
-    /// cache. A range delete drops every record.
+    /// wrote are updated; it adds none. A bulk write (a migration's copy) or a range delete drops
+    /// every clean record instead.
     /// </summary>
     public void AddApplied(RocksDbWriteBatch batch)
     {
@@ -121,6 +124,12 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
 
         if (_records.Count == 0)
             return;
+        if (batch.Count > MaxAppliedToFollow)
+        {
+            DropClean(); // cheaper than reading a bulk write back (a migration's 4 MB copy)
+            return;
+        }
+
         foreach (var op in batch.Operations)
         {
             var key = batch.KeyOf(op);
