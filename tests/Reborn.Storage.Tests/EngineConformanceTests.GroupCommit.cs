@@ -219,7 +219,7 @@ public sealed partial class EngineConformanceTests
                 if (path == 1)
                     batch.DeleteRange(B("zz"), B("zzz"));
                 if (path == 2) // more keys than a small write remembers
-                    for (var filler = 0; filler < 20; filler++)
+                    for (var filler = 0; filler < 70; filler++) // past the bulk bound: written without the gate
                         batch.Put(B("filler:" + filler), BitConverter.GetBytes(round));
                 engine.Write(batch);
             }

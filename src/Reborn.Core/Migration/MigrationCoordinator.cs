@@ -489,31 +489,8 @@ internal sealed class MigrationCoordinator
                 // Every record of the slots goes across verbatim, a contiguous run of slots at a time, in
                 // big writes; a throttled copy writes BatchKeys keys at a time so its pacing stays smooth.
                 long maxKeys = options.MaxKeysPerSecond > 0 || options.MaxBytesPerSecond > 0 ? options.BatchKeys : long.MaxValue;
-                // Reading the next batch overlaps writing the last one.
-                Task writing = Task.CompletedTask;
-                try
-                {
-                    foreach (var (runFirst, runLast) in Runs(slots))
-                    {
-                        var end = KeyEncoding.SlotRange(runLast).End;
-                        for (byte[]? at = KeyEncoding.SlotRange(runFirst).Start; at is not null;)
-                        {
-                            token.ThrowIfCancellationRequested();
-                            var (batch, keys, bytes, next) = target.ReadRecords(snapshot, at, end, CopyBatchBytes, maxKeys);
-                            at = next;
-                            try { await writing.ConfigureAwait(false); }
-                            catch { batch.Dispose(); throw; }
-                            writing = Task.Run(() => target.WriteRecords(batch), CancellationToken.None);
-                            Interlocked.Add(ref _keys, keys);
-                            Interlocked.Add(ref _bytes, bytes);
-                            await pacer.PaceAsync(keys, bytes, token).ConfigureAwait(false);
-                        }
-                    }
-                }
-                finally
-                {
-                    await writing.ConfigureAwait(false); // a rollback must not drop the slots under a write still landing
-                }
+                // Off the foreground's cores when it wants them: the copy runs on low-priority threads.
+                await BackgroundThreads.Run("reborn-snapshot-copy", () => CopyRecords(snapshot, target, slots, maxKeys, pacer, token)).ConfigureAwait(false);
                 // After the records: a sweep of a copied entry must find its records already here.
                 target.CopyGarbage(snapshot, mask);
             }
@@ -553,6 +530,40 @@ internal sealed class MigrationCoordinator
                 target.DropSlots(slots);
             }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The raw copy of a snapshot move, on a low-priority thread (<see cref="BackgroundThreads"/>): every
+    /// record of the slots goes across verbatim, a contiguous run of slots at a time, in big writes; a
+    /// throttled copy writes BatchKeys keys at a time so its pacing stays smooth. Reading the next batch
+    /// overlaps writing the last one, on a second low-priority thread. Takes no keyspace gate.
+    /// </summary>
+    private void CopyRecords(IStorageSnapshot snapshot, Keyspace target, List<int> slots, long maxKeys, Pacer pacer, CancellationToken token)
+    {
+        Task writing = Task.CompletedTask;
+        try
+        {
+            foreach (var (runFirst, runLast) in Runs(slots))
+            {
+                var end = KeyEncoding.SlotRange(runLast).End;
+                for (byte[]? at = KeyEncoding.SlotRange(runFirst).Start; at is not null;)
+                {
+                    token.ThrowIfCancellationRequested();
+                    var (batch, keys, bytes, next) = target.ReadRecords(snapshot, at, end, CopyBatchBytes, maxKeys);
+                    at = next;
+                    try { writing.GetAwaiter().GetResult(); }
+                    catch { batch.Dispose(); throw; }
+                    writing = BackgroundThreads.Run("reborn-snapshot-write", () => target.WriteRecords(batch));
+                    Interlocked.Add(ref _keys, keys);
+                    Interlocked.Add(ref _bytes, bytes);
+                    pacer.PaceAsync(keys, bytes, token).GetAwaiter().GetResult(); // a thread of its own: waiting blocks nobody
+                }
+            }
+        }
+        finally
+        {
+            writing.GetAwaiter().GetResult(); // a rollback must not drop the slots under a write still landing
         }
     }
 

@@ -97,14 +97,39 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             // Writes reach RocksDB in the order they were made: the dirty records go first.
             ApplyDirtyLocked();
             Interlocked.Increment(ref _walAppended);
-            Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, recorded.Handle, out nint error);
-            if (error != 0)
-                throw RocksDbReads.Failure("Write failed", error, Path);
-            _hot.AddApplied(recorded);
+            if (!RocksDbHotRecords.IsBulk(recorded))
+            {
+                WriteNative(recorded);
+                _hot.AddApplied(recorded);
+            }
+            else
+                _hot.BeginBulk();
+        }
+
+        if (RocksDbHotRecords.IsBulk(recorded))
+        {
+            // A bulk write (a migration's 4 MB copy) takes tens of milliseconds in RocksDB: readers of
+            // the engine's other keys must not wait that long on the hot records' gate.
+            try
+            {
+                WriteNative(recorded);
+            }
+            finally
+            {
+                lock (_hot.Gate)
+                    _hot.EndBulk();
+            }
         }
 
         if (_bufferedWal && !deferring)
             WriteWalBuffer();
+    }
+
+    private void WriteNative(RocksDbWriteBatch batch)
+    {
+        Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, batch.Handle, out nint error);
+        if (error != 0)
+            throw RocksDbReads.Failure("Write failed", error, Path);
     }
 
     /// <summary>Applies the dirty records, if any, so a reader that bypasses them (iterator, snapshot) sees them.</summary>

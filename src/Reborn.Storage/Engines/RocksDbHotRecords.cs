@@ -45,6 +45,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     private readonly long _budgetBytes;
     private long _bytes;
     private long _dirtyBytes;
+    private int _bulkWrites; // direct bulk writes in flight without the gate: nothing is remembered meanwhile
     private volatile bool _anyDirty;
 
     public RocksDbHotRecords(long budgetBytes)
@@ -124,11 +125,6 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
 
         if (_records.Count == 0)
             return;
-        if (batch.Count > MaxAppliedToFollow)
-        {
-            DropClean(); // cheaper than reading a bulk write back (a migration's 4 MB copy)
-            return;
-        }
 
         foreach (var op in batch.Operations)
         {
@@ -148,10 +144,30 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             DropClean();
     }
 
+    /// <summary>
+    /// A direct write of more operations than <see cref="MaxAppliedToFollow"/> (a migration's copy) is
+    /// written without the gate held: <see cref="BeginBulk"/> before it drops every clean record and
+    /// stops remembering reads, <see cref="EndBulk"/> after it drops again and resumes. Meanwhile a
+    /// reader of one of its keys reads RocksDB, which applies a batch atomically.
+    /// </summary>
+    public static bool IsBulk(RocksDbWriteBatch batch) => batch.Count > MaxAppliedToFollow;
+
+    public void BeginBulk()
+    {
+        DropClean();
+        _bulkWrites++;
+    }
+
+    public void EndBulk()
+    {
+        _bulkWrites--;
+        DropClean();
+    }
+
     /// <summary>Remembers a value (null: absent) read from RocksDB at <paramref name="generation"/>, if it is still the latest.</summary>
     public void Remember(ReadOnlySpan<byte> key, byte[]? value, long generation)
     {
-        if (generation != Generation || value?.Length > MaxCachedValueLength || _bySpan.ContainsKey(key))
+        if (generation != Generation || _bulkWrites > 0 || value?.Length > MaxCachedValueLength || _bySpan.ContainsKey(key))
             return;
         if (_bytes > _budgetBytes)
             DropClean();
