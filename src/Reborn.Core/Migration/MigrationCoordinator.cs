@@ -486,8 +486,7 @@ internal sealed class MigrationCoordinator
             target.DropSlots(slots);
             using (var snapshot = source.Engine.CreateSnapshot())
             {
-                // Every record of the slots goes across verbatim, a contiguous run of slots at a time, in
-                // big writes; a throttled copy writes BatchKeys keys at a time so its pacing stays smooth.
+                // A throttled copy writes BatchKeys keys at a time so its pacing stays smooth.
                 long maxKeys = options.MaxKeysPerSecond > 0 || options.MaxBytesPerSecond > 0 ? options.BatchKeys : long.MaxValue;
                 // Off the foreground's cores when it wants them: the copy runs on low-priority threads.
                 await BackgroundThreads.Run("reborn-snapshot-copy", () => CopyRecords(snapshot, target, slots, maxKeys, pacer, token)).ConfigureAwait(false);

@@ -84,6 +84,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         if (recorded.Count == 0)
             return;
         bool deferring = GroupCommit.Deferring;
+        bool bulk = RocksDbHotRecords.IsBulk(recorded);
         lock (_hot.Gate)
         {
             if (deferring && !recorded.HasRange)
@@ -97,7 +98,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             // Writes reach RocksDB in the order they were made: the dirty records go first.
             ApplyDirtyLocked();
             Interlocked.Increment(ref _walAppended);
-            if (!RocksDbHotRecords.IsBulk(recorded))
+            if (!bulk)
             {
                 WriteNative(recorded);
                 _hot.AddApplied(recorded);
@@ -106,7 +107,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
                 _hot.BeginBulk();
         }
 
-        if (RocksDbHotRecords.IsBulk(recorded))
+        if (bulk)
         {
             // A bulk write (a migration's 4 MB copy) takes tens of milliseconds in RocksDB: readers of
             // the engine's other keys must not wait that long on the hot records' gate.
@@ -202,32 +203,37 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             generation = _hot.Generation;
         }
 
-        var read = RocksDbReads.Get(_dbHandle, _readOptions, key, Path);
-        lock (_hot.Gate)
-            _hot.Remember(key, read, generation);
-        return read;
+        return ReadAndRemember(key, generation);
     }
 
     public bool TryRead<TState, TResult>(ReadOnlySpan<byte> key, TState state, ValueReader<TState, TResult> reader, out TResult result)
         where TState : allows ref struct
     {
         long generation;
+        byte[]? value;
         lock (_hot.Gate)
         {
-            if (_hot.TryGet(key, out var value))
+            if (_hot.TryGet(key, out value))
             {
-                result = value is null ? default! : reader(value, state);
+                result = value is null ? default! : reader(value, state); // under the gate: the array may be rewritten in place
                 return value is not null;
             }
 
             generation = _hot.Generation;
         }
 
+        value = ReadAndRemember(key, generation);
+        result = value is null ? default! : reader(value, state);
+        return value is not null;
+    }
+
+    /// <summary>A point read that missed the hot records: reads RocksDB, then remembers the answer unless a write raced it.</summary>
+    private byte[]? ReadAndRemember(ReadOnlySpan<byte> key, long generation)
+    {
         var read = RocksDbReads.Get(_dbHandle, _readOptions, key, Path);
         lock (_hot.Gate)
             _hot.Remember(key, read, generation);
-        result = read is null ? default! : reader(read, state);
-        return read is not null;
+        return read;
     }
 
     public IStorageIterator CreateIterator(ReadOnlySpan<byte> lowerBound, ReadOnlySpan<byte> upperBound)

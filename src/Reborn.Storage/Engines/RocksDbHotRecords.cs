@@ -83,7 +83,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         return true;
     }
 
-    /// <summary>Takes in a batch without range deletes as dirty records.</summary>
+    /// <summary>Takes in a non-empty batch without range deletes as dirty records.</summary>
     public void AddDirty(RocksDbWriteBatch batch)
     {
         foreach (var op in batch.Operations)
@@ -105,14 +105,13 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             }
         }
 
-        if (batch.Count > 0)
-            _anyDirty = true;
+        _anyDirty = true;
     }
 
     /// <summary>
-    /// After a batch was written to RocksDB directly (no dirty records exist then): the records it
-    /// wrote are updated; it adds none. A bulk write (a migration's copy) or a range delete drops
-    /// every clean record instead.
+    /// After a batch that is not bulk (<see cref="IsBulk"/>) was written to RocksDB directly (no dirty
+    /// records exist then): the records it wrote are updated; it adds none. A range delete drops every
+    /// clean record instead.
     /// </summary>
     public void AddApplied(RocksDbWriteBatch batch)
     {
@@ -199,6 +198,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         _native.Clear();
         if (error != 0)
             throw RocksDbReads.Failure("Write failed", error, path);
+        bool dropped = false;
         foreach (var key in _dirty)
         {
             ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
@@ -208,9 +208,12 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             {
                 _bytes -= Size(key, record.Value);
                 _records.Remove(key);
-                Generation++;
+                dropped = true;
             }
         }
+
+        if (dropped)
+            Generation++;
 
         _dirty.Clear();
         _dirtyBytes = 0;
