@@ -75,10 +75,24 @@ internal static class KeyEncoding
         return dest;
     }
 
-    public static byte[] ListElementKey(int slot, int pdb, ReadOnlySpan<byte> key, ulong version, ulong index)
+    /// <summary>The record of list chunk <paramref name="chunk"/> (list index / 32, see ListChunk).</summary>
+    public static byte[] ListChunkKey(int slot, int pdb, ReadOnlySpan<byte> key, ulong version, ulong chunk)
     {
         var dest = ElementPrefix(slot, pdb, KindElement, key, version, 8);
-        BinaryPrimitives.WriteUInt64BigEndian(dest.AsSpan(ElementPrefixLength(key.Length)), index);
+        BinaryPrimitives.WriteUInt64BigEndian(dest.AsSpan(ElementPrefixLength(key.Length)), chunk);
+        return dest;
+    }
+
+    /// <summary>
+    /// The record of a list element too long to sit inside its chunk: the chunk's key and the offset,
+    /// so it sorts after its chunk and before the next one.
+    /// </summary>
+    public static byte[] ListExternalKey(int slot, int pdb, ReadOnlySpan<byte> key, ulong version, ulong chunk, int offset)
+    {
+        var dest = ElementPrefix(slot, pdb, KindElement, key, version, 9);
+        int at = ElementPrefixLength(key.Length);
+        BinaryPrimitives.WriteUInt64BigEndian(dest.AsSpan(at), chunk);
+        dest[at + 8] = (byte)offset;
         return dest;
     }
 

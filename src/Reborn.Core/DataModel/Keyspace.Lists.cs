@@ -1,13 +1,11 @@
-using System.Buffers.Binary;
-using Reborn.Storage;
-
 namespace Reborn.Core.DataModel;
 
 /// <summary>
-/// Lists. Elements are records at ListElementKey(version, index) for index in [Head, Tail) of the
-/// metadata; the list is always contiguous, so Count == Tail - Head and position p (0 = head) is
-/// index Head + p. Pushes and pops at either end, LINDEX and LSET are O(1) point operations;
-/// LINSERT and LREM shift the shorter side of the list (O(n)). Everything runs under Gate.
+/// Lists. The elements of list index i in [Head, Tail) of the metadata live in chunk records of 32
+/// consecutive indexes (ListChunk); the list is always contiguous, so Count == Tail - Head and
+/// position p (0 = head) is index Head + p. Pushes and pops at either end, LINDEX and LSET touch
+/// one chunk; LRANGE reads one chunk per 32 elements; LINSERT and LREM shift the shorter side of
+/// the list (O(n), a chunk rewritten once per 32 elements). Everything runs under Gate.
 /// </summary>
 internal sealed partial class Keyspace
 {
@@ -21,8 +19,9 @@ internal sealed partial class Keyspace
         {
             if (!OpenCollection(k, RedisType.List, create: !onlyIfExists, out var meta, out bool exists)) return 0;
             BeginWrite();
-            foreach (var value in values) PushListElement(k, ref meta, value, left);
-            SaveCollection(k, meta, exists);
+            var list = new ListEditor(this, k, meta);
+            foreach (var value in values) PushListElement(list, ref meta, value, left);
+            SaveList(k, list, meta, exists);
             Commit();
             length = meta.Count;
             created = !exists && length > 0;
@@ -40,8 +39,9 @@ internal sealed partial class Keyspace
             if (!Lookup(k, RedisType.List, out var meta)) return null;
             if (count <= 0) return [];
             BeginWrite();
-            var values = PopListRange(k, ref meta, left, Math.Min(count, meta.Count));
-            SaveCollection(k, meta, true);
+            var list = new ListEditor(this, k, meta);
+            var values = PopListRange(list, ref meta, left, Math.Min(count, meta.Count));
+            SaveList(k, list, meta, true);
             Commit();
             return values;
         }
@@ -61,8 +61,9 @@ internal sealed partial class Keyspace
                 var k = Ref(db, key);
                 if (!Lookup(k, RedisType.List, out var meta)) continue;
                 BeginWrite();
-                var values = PopListRange(k, ref meta, left, Math.Clamp(count, 1, meta.Count));
-                SaveCollection(k, meta, true);
+                var list = new ListEditor(this, k, meta);
+                var values = PopListRange(list, ref meta, left, Math.Clamp(count, 1, meta.Count));
+                SaveList(k, list, meta, true);
                 Commit();
                 return (key, values);
             }
@@ -87,19 +88,22 @@ internal sealed partial class Keyspace
             {
                 if (fromLeft == toLeft) return ReadListAt(src, sm, fromLeft ? 0 : sm.Count - 1);
                 BeginWrite();
-                value = PopListRange(src, ref sm, fromLeft, 1)[0];
-                PushListElement(src, ref sm, value, toLeft);
-                SaveCollection(src, sm, true);
+                var rotated = new ListEditor(this, src, sm);
+                value = PopListRange(rotated, ref sm, fromLeft, 1)[0];
+                PushListElement(rotated, ref sm, value, toLeft);
+                SaveList(src, rotated, sm, true);
                 Commit();
                 return value;
             }
             // The destination's type is checked before the source changes, as Redis does.
             OpenCollection(dst, RedisType.List, create: true, out var dm, out bool dstExists);
             BeginWrite();
-            value = PopListRange(src, ref sm, fromLeft, 1)[0];
-            SaveCollection(src, sm, true);
-            PushListElement(dst, ref dm, value, toLeft);
-            SaveCollection(dst, dm, dstExists);
+            var from = new ListEditor(this, src, sm);
+            value = PopListRange(from, ref sm, fromLeft, 1)[0];
+            SaveList(src, from, sm, true);
+            var to = new ListEditor(this, dst, dm);
+            PushListElement(to, ref dm, value, toLeft);
+            SaveList(dst, to, dm, dstExists);
             Commit();
             created = !dstExists;
         }
@@ -135,14 +139,16 @@ internal sealed partial class Keyspace
             if (!Lookup(k, RedisType.List, out var meta)) throw Errors.Error(Errors.NoSuchKey);
             if (!ListResolve(index, meta.Count, out long position)) throw Errors.Error(Errors.IndexOutOfRange);
             BeginWrite();
-            _batch.Put(ListKeyAt(k, meta, position), value);
+            var list = new ListEditor(this, k, meta);
+            list.Set(meta.Head + (ulong)position, value.ToArray());
+            list.Flush(meta);
             Commit();
         }
     }
 
     /// <summary>
     /// LRANGE with Redis's clamping of start and stop: the elements go to <paramref name="sink"/>
-    /// straight from the engine, through one iterator bounded to exactly the records of [from, to].
+    /// straight from the chunk records read.
     /// </summary>
     public void ListRange(int db, ReadOnlySpan<byte> key, long start, long stop, IValueSink sink)
     {
@@ -154,18 +160,8 @@ internal sealed partial class Keyspace
                 sink.Begin(0);
                 return;
             }
-            int count = checked((int)(to - from + 1));
-            using var it = OpenListRange(k, meta, from, to, reverse: false);
-            sink.Begin(count);
-            int read = 0;
-            for (; it.Valid; it.Next())
-            {
-                // The bounds hold exactly count records; one more means the list's records are corrupt.
-                if (read == count) throw new InvalidDataException($"more list element records than the metadata counts in slot {k.Slot}");
-                sink.Value(it.Value);
-                read++;
-            }
-            if (read != count) throw MissingListElement(k, from + read);
+            sink.Begin(checked((int)(to - from + 1)));
+            VisitList(k, meta, from, to, reverse: false, sink, static (value, _, sink) => { sink.Value(value); return true; });
         }
     }
 
@@ -178,15 +174,15 @@ internal sealed partial class Keyspace
             if (!Lookup(k, RedisType.List, out var meta)) return;
             BeginWrite();
             if (!ListClamp(start, stop, meta.Count, out long from, out long to)) DeleteKey(k, meta);
-            else
+            else if (from > 0 || to < meta.Count - 1)
             {
-                long dropTail = meta.Count - 1 - to;
-                if (from > 0) DeleteListElements(k, meta, 0, from);
-                if (dropTail > 0) DeleteListElements(k, meta, to + 1, meta.Count);
+                var list = new ListEditor(this, k, meta);
+                list.Drop(meta.Head, meta.Head + (ulong)from);
+                list.Drop(meta.Head + (ulong)to + 1, meta.Tail);
                 meta.Head += (ulong)from;
-                meta.Tail -= (ulong)dropTail;
+                meta.Tail = meta.Head + (ulong)(to - from + 1);
                 meta.Count = to - from + 1;
-                if (from > 0 || dropTail > 0) SaveCollection(k, meta, true);
+                SaveList(k, list, meta, true);
             }
             Commit();
         }
@@ -199,37 +195,32 @@ internal sealed partial class Keyspace
         lock (Gate)
         {
             if (!Lookup(k, RedisType.List, out var meta)) return 0;
-            long found = -1;
-            using (var it = OpenListRange(k, meta, 0, meta.Count - 1, reverse: false))
+            var search = new PivotSearch(pivot.ToArray());
+            VisitList(k, meta, 0, meta.Count - 1, reverse: false, search, static (value, position, search) =>
             {
-                for (; it.Valid; it.Next())
-                    if (it.Value.SequenceEqual(pivot)) { found = ListPositionOf(it.Key, meta); break; }
-            }
-            if (found < 0) return -1;
-            long at = after ? found + 1 : found; // the new element's position
+                if (!value.SequenceEqual(search.Pivot)) return true;
+                search.Found = position;
+                return false;
+            });
+            if (search.Found < 0) return -1;
+            long at = after ? search.Found + 1 : search.Found; // the new element's position
             BeginWrite();
+            var list = new ListEditor(this, k, meta);
             if (at <= meta.Count - at)
             {
                 // Shift [0, at) one index towards the head; the new element takes the freed slot.
-                if (at > 0)
-                {
-                    using var it = OpenListRange(k, meta, 0, at - 1, reverse: false);
-                    for (; it.Valid; it.Next())
-                        _batch.Put(ListRecordKey(k, meta, ListIndexOf(it.Key) - 1), it.Value);
-                }
+                for (ulong index = meta.Head; index < meta.Head + (ulong)at; index++) list.Set(index - 1, list.Get(index));
                 meta.Head--;
             }
             else
             {
                 // Shift [at, count) one index towards the tail.
-                using var it = OpenListRange(k, meta, at, meta.Count - 1, reverse: false);
-                for (; it.Valid; it.Next())
-                    _batch.Put(ListRecordKey(k, meta, ListIndexOf(it.Key) + 1), it.Value);
+                for (ulong index = meta.Tail; index > meta.Head + (ulong)at; index--) list.Set(index, list.Get(index - 1));
                 meta.Tail++;
             }
             meta.Count++;
-            _batch.Put(ListKeyAt(k, meta, at), value);
-            SaveCollection(k, meta, true);
+            list.Set(meta.Head + (ulong)at, value.ToArray());
+            SaveList(k, list, meta, true);
             Commit();
             return meta.Count;
         }
@@ -246,9 +237,7 @@ internal sealed partial class Keyspace
         {
             if (!Lookup(k, RedisType.List, out var meta)) return 0;
             // LREM reads the whole list anyway (O(n)); the values are kept to rewrite the survivors.
-            var values = new List<byte[]>((int)Math.Min(meta.Count, 1 << 16));
-            using (var it = OpenListRange(k, meta, 0, meta.Count - 1, reverse: false))
-                for (; it.Valid; it.Next()) values.Add(it.Value.ToArray());
+            var values = ReadList(k, meta);
             int n = values.Count;
             // long.MinValue: Redis's -count overflows and it removes every occurrence.
             long limit = count == 0 || count == long.MinValue ? long.MaxValue : Math.Abs(count);
@@ -265,25 +254,26 @@ internal sealed partial class Keyspace
             else
             {
                 int first = Array.IndexOf(removed, true), last = Array.LastIndexOf(removed, true);
-                long towardsHead = n - 1 - first, towardsTail = last; // records each way may move
+                long towardsHead = n - 1 - first, towardsTail = last; // elements each way may move
+                var list = new ListEditor(this, k, meta);
                 if (towardsHead <= towardsTail)
                 {
-                    long to = first;
+                    ulong to = meta.Head + (ulong)first;
                     for (int i = first; i < n; i++)
-                        if (!removed[i]) _batch.Put(ListKeyAt(k, meta, to++), values[i]);
-                    DeleteListElements(k, meta, n - hits, n);
+                        if (!removed[i]) list.Set(to++, values[i]);
+                    list.Drop(meta.Tail - (ulong)hits, meta.Tail);
                     meta.Tail -= (ulong)hits;
                 }
                 else
                 {
-                    long to = last;
+                    ulong to = meta.Head + (ulong)last;
                     for (int i = last; i >= 0; i--)
-                        if (!removed[i]) _batch.Put(ListKeyAt(k, meta, to--), values[i]);
-                    DeleteListElements(k, meta, 0, hits);
+                        if (!removed[i]) list.Set(to--, values[i]);
+                    list.Drop(meta.Head, meta.Head + (ulong)hits);
                     meta.Head += (ulong)hits;
                 }
                 meta.Count -= hits;
-                SaveCollection(k, meta, true);
+                SaveList(k, list, meta, true);
             }
             Commit();
             return hits;
@@ -306,31 +296,21 @@ internal sealed partial class Keyspace
         lock (Gate)
         {
             if (!Lookup(k, RedisType.List, out var meta)) return positions;
-            long seen = 0, matches = 0;
-            using var it = OpenListRange(k, meta, 0, meta.Count - 1, reverse);
-            for (; it.Valid && (maxLength == 0 || seen < maxLength); _ = reverse ? Prev(it) : Next(it), seen++)
+            // MAXLEN bounds the elements compared, so the visit covers only that many.
+            long span = maxLength == 0 ? meta.Count : Math.Min(maxLength, meta.Count);
+            long from = reverse ? meta.Count - span : 0, to = reverse ? meta.Count - 1 : span - 1;
+            var search = new PositionSearch(element.ToArray(), rank, count, positions);
+            VisitList(k, meta, from, to, reverse, search, static (value, position, search) =>
             {
-                if (!it.Value.SequenceEqual(element)) continue;
-                if (++matches < rank) continue;
-                positions.Add(ListPositionOf(it.Key, meta));
-                if (count != 0 && positions.Count >= count) break;
-            }
+                if (!value.SequenceEqual(search.Element) || ++search.Matches < search.Rank) return true;
+                search.Positions.Add(position);
+                return search.Count == 0 || search.Positions.Count < search.Count;
+            });
         }
         return positions;
     }
 
     // ---- helpers (under Gate) -------------------------------------------------------------
-
-    private static byte[] ListRecordKey(in KeyRef k, in Metadata meta, ulong index)
-        => KeyEncoding.ListElementKey(k.Slot, k.Pdb, k.UserKey, meta.Version, index);
-
-    /// <summary>The record key of position <paramref name="position"/> (0 = head).</summary>
-    private static byte[] ListKeyAt(in KeyRef k, in Metadata meta, long position)
-        => ListRecordKey(k, meta, meta.Head + (ulong)position);
-
-    private static ulong ListIndexOf(ReadOnlySpan<byte> elementKey) => BinaryPrimitives.ReadUInt64BigEndian(elementKey[^8..]);
-
-    private static long ListPositionOf(ReadOnlySpan<byte> elementKey, in Metadata meta) => (long)(ListIndexOf(elementKey) - meta.Head);
 
     /// <summary>Resolves a possibly negative index to a position; false when outside [0, count).</summary>
     private static bool ListResolve(long index, long count, out long position)
@@ -350,59 +330,68 @@ internal sealed partial class Keyspace
         return start <= stop && start < count;
     }
 
-    /// <summary>An iterator over positions [from, to], positioned at the first (or, reversed, the last) of them.</summary>
-    private IStorageIterator OpenListRange(in KeyRef k, in Metadata meta, long from, long to, bool reverse)
-    {
-        var it = _engine.CreateIterator(ListKeyAt(k, meta, from), ListKeyAt(k, meta, to + 1));
-        if (reverse) it.SeekToLast(); else it.SeekToFirst();
-        return it;
-    }
-
     private byte[] ReadListAt(in KeyRef k, in Metadata meta, long position)
-        => _engine.Get(ListKeyAt(k, meta, position)) ?? throw MissingListElement(k, position);
-
-    private static InvalidDataException MissingListElement(in KeyRef k, long position)
-        => new($"list element record missing at position {position} of a list in slot {k.Slot}");
-
-    /// <summary>Deletes the records of positions [from, to) in the current batch.</summary>
-    private void DeleteListElements(in KeyRef k, in Metadata meta, long from, long to)
     {
-        if (to - from == 1) _batch.Delete(ListKeyAt(k, meta, from));
-        else if (to > from) _batch.DeleteRange(ListKeyAt(k, meta, from), ListKeyAt(k, meta, to));
+        var found = new byte[1][];
+        VisitList(k, meta, position, position, reverse: false, found, static (value, _, found) => { found[0] = value.ToArray(); return false; });
+        return found[0];
     }
 
-    private void PushListElement(in KeyRef k, ref Metadata meta, ReadOnlySpan<byte> value, bool left)
+    /// <summary>Every element, head first.</summary>
+    private List<byte[]> ReadList(in KeyRef k, in Metadata meta)
     {
-        ulong index = left ? --meta.Head : meta.Tail++;
-        _batch.Put(ListRecordKey(k, meta, index), value);
+        var values = new List<byte[]>((int)Math.Min(meta.Count, 1 << 16));
+        VisitList(k, meta, 0, meta.Count - 1, reverse: false, values, static (value, _, values) => { values.Add(value.ToArray()); return true; });
+        return values;
+    }
+
+    private static void PushListElement(ListEditor list, ref Metadata meta, ReadOnlyMemory<byte> value, bool left)
+    {
+        list.Set(left ? --meta.Head : meta.Tail++, value);
         meta.Count++;
     }
 
     /// <summary>
-    /// Pops <paramref name="n"/> (1..Count) elements from one end in the current batch, in pop order.
-    /// The caller saves the metadata (SaveCollection deletes an emptied list): saving here would
-    /// delete the key in the middle of a rotation of a one-element list.
+    /// Pops <paramref name="n"/> (1..Count) elements from one end, in pop order. The caller saves
+    /// the list (SaveList deletes an emptied list): saving here would delete the key in the middle
+    /// of a rotation of a one-element list.
     /// </summary>
-    private byte[][] PopListRange(in KeyRef k, ref Metadata meta, bool left, long n)
+    private static byte[][] PopListRange(ListEditor list, ref Metadata meta, bool left, long n)
     {
         var values = new byte[n][];
-        long from = left ? 0 : meta.Count - n, to = from + n - 1;
-        int read = 0;
-        if (n == 1)
+        for (long i = 0; i < n; i++) values[i] = list.Get(left ? meta.Head + (ulong)i : meta.Tail - 1 - (ulong)i).ToArray();
+        if (left)
         {
-            // A single pop is a point read: no iterator to create, no tombstones to step over.
-            values[0] = ReadListAt(k, meta, from);
-            DeleteListElements(k, meta, from, from + 1);
-            if (left) meta.Head++; else meta.Tail--;
-            meta.Count--;
-            return values;
+            list.Drop(meta.Head, meta.Head + (ulong)n);
+            meta.Head += (ulong)n;
         }
-        using (var it = OpenListRange(k, meta, from, to, reverse: !left))
-            for (; it.Valid && read < n; _ = left ? Next(it) : Prev(it)) values[read++] = it.Value.ToArray();
-        if (read != n) throw MissingListElement(k, from + read);
-        DeleteListElements(k, meta, from, to + 1);
-        if (left) meta.Head += (ulong)n; else meta.Tail -= (ulong)n;
+        else
+        {
+            list.Drop(meta.Tail - (ulong)n, meta.Tail);
+            meta.Tail -= (ulong)n;
+        }
         meta.Count -= n;
         return values;
+    }
+
+    /// <summary>Writes the chunks a command changed, then the metadata (or deletes an emptied list).</summary>
+    private void SaveList(in KeyRef k, ListEditor list, in Metadata meta, bool existed)
+    {
+        list.Flush(meta);
+        SaveCollection(k, meta, existed);
+    }
+
+    private sealed class PivotSearch(byte[] pivot)
+    {
+        public readonly byte[] Pivot = pivot;
+        public long Found = -1;
+    }
+
+    private sealed class PositionSearch(byte[] element, long rank, long count, List<long> positions)
+    {
+        public readonly byte[] Element = element;
+        public readonly long Rank = rank, Count = count;
+        public readonly List<long> Positions = positions;
+        public long Matches;
     }
 }

@@ -100,7 +100,7 @@ internal sealed partial class Keyspace
             case RedisType.Set:
                 return DumpedValue.FromSet(ReadElements(k, meta.Version).ConvertAll(e => e.Key));
             case RedisType.List:
-                return DumpedValue.FromList(ReadElements(k, meta.Version).ConvertAll(e => e.Value));
+                return DumpedValue.FromList(ReadList(k, meta));
             case RedisType.SortedSet:
                 return DumpedValue.FromSortedSet(ReadElements(k, meta.Version).ConvertAll(e => (e.Key, KeyEncoding.DecodeScoreValue(e.Value))));
             default:
@@ -154,9 +154,9 @@ internal sealed partial class Keyspace
                 meta.Count = members.Count;
                 break;
             case RedisType.List:
-                foreach (var element in value.List!)
-                    _batch.Put(KeyEncoding.ListElementKey(k.Slot, k.Pdb, k.UserKey, meta.Version, meta.Tail++), element);
-                meta.Count = value.List!.Count;
+                var list = new ListEditor(this, k, meta);
+                foreach (var element in value.List!) PushListElement(list, ref meta, element, left: false);
+                list.Flush(meta);
                 break;
             case RedisType.SortedSet:
                 var scores = new Dictionary<byte[], double>(ByteArrayComparer.Instance);

@@ -4,13 +4,13 @@ namespace Reborn.Core.DataModel;
 
 /// <summary>
 /// The metadata record of one user key. Layout (little-endian):
-/// [type u8][layout u8 = 1][expire-at ms i64, 0 = none] then
+/// [type u8][layout u8 = 2][expire-at ms i64, 0 = none] then
 /// string: the value bytes;
 /// collection: [version u64][count i64] and for lists [head u64][tail u64] (elements occupy [head, tail)).
 /// </summary>
 internal struct Metadata
 {
-    public const byte LayoutVersion = 1;
+    public const byte LayoutVersion = 2;
     public const int HeaderLength = 10;
     public const int CollectionLength = HeaderLength + 16;
     public const int ListLength = CollectionLength + 16;
@@ -33,8 +33,9 @@ internal struct Metadata
 
     public static Metadata Decode(ReadOnlySpan<byte> record)
     {
-        if (record.Length < HeaderLength || record[1] != LayoutVersion)
-            throw new InvalidDataException("metadata record has an unknown layout");
+        if (record.Length < HeaderLength) throw new InvalidDataException("metadata record is shorter than its header");
+        if (record[1] != LayoutVersion)
+            throw new InvalidDataException($"metadata record has layout version {record[1]}; this build reads version {LayoutVersion} (docs/storage-layout.md)");
         var meta = new Metadata { Type = (RedisType)record[0], ExpireAtMs = BinaryPrimitives.ReadInt64LittleEndian(record[2..]) };
         if (meta.Type != RedisType.String)
         {

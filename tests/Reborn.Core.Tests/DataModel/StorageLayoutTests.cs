@@ -25,9 +25,36 @@ public sealed class StorageLayoutTests
             Is.EqualTo("02F9" + "00" + "02" + "00000003" + "666F6F" + "0102030405060708" + "66"));
 
     [Test]
-    public void ListElementKeyIsBigEndianIndex()
-        => Assert.That(Hex(KeyEncoding.ListElementKey(1, 0, "l"u8, 9, Metadata.ListInitialIndex)),
-            Is.EqualTo("0001" + "00" + "02" + "00000001" + "6C" + "0000000000000009" + "8000000000000000"));
+    public void ListChunkKeyIsBigEndianChunkNumber()
+    {
+        Assert.That(Hex(KeyEncoding.ListChunkKey(1, 0, "l"u8, 9, ListChunk.ChunkOf(Metadata.ListInitialIndex))),
+            Is.EqualTo("0001" + "00" + "02" + "00000001" + "6C" + "0000000000000009" + "0400000000000000"));
+        Assert.That(Hex(KeyEncoding.ListExternalKey(1, 0, "l"u8, 9, 0x0400000000000000, 31)),
+            Is.EqualTo("0001" + "00" + "02" + "00000001" + "6C" + "0000000000000009" + "0400000000000000" + "1F"));
+    }
+
+    [Test]
+    public void ListChunkRecordHoldsFirstOffsetCountAndEntries()
+    {
+        ReadOnlyMemory<byte>[] values = new ReadOnlyMemory<byte>[ListChunk.Slots];
+        values[30] = "ab"u8.ToArray();
+        values[31] = new byte[200];
+        var record = ListChunk.Encode(values, live: 0xC0000000, external: 0x80000000);
+        Assert.That(Hex(record), Is.EqualTo("1E" + "02" + "04" + "6162" + "01"), "first 30, two entries: inline 'ab' (header 2*2), then external (header 1)");
+        var entries = new ListChunk.Entry[ListChunk.Slots];
+        Assert.That(ListChunk.Parse(record, entries, out int count), Is.EqualTo(30));
+        Assert.That((count, entries[0], entries[1].External), Is.EqualTo((2, new ListChunk.Entry(3, 2), true)));
+    }
+
+    [TestCase("")]
+    [TestCase("00")]
+    [TestCase("0000")]
+    [TestCase("1F02" + "00" + "00")]
+    [TestCase("0001" + "06" + "6162")]
+    [TestCase("0001" + "03")]
+    [TestCase("0001" + "00" + "FF")]
+    public void MalformedListChunkRecordsAreRejected(string hex)
+        => Assert.Throws<InvalidDataException>(() => ListChunk.Parse(Convert.FromHexString(hex), new ListChunk.Entry[ListChunk.Slots], out _));
 
     [Test]
     public void ScoreKeyIsOrderPreservingDoubleThenMember()
@@ -51,14 +78,14 @@ public sealed class StorageLayoutTests
 
     [Test]
     public void StringMetadataRecord()
-        => Assert.That(Hex(Metadata.EncodeString("hi"u8, 0x0102)), Is.EqualTo("01" + "01" + "0201000000000000" + "6869"));
+        => Assert.That(Hex(Metadata.EncodeString("hi"u8, 0x0102)), Is.EqualTo("01" + "02" + "0201000000000000" + "6869"));
 
     [Test]
     public void ListMetadataRecord()
     {
         var meta = new Metadata { Type = RedisType.List, ExpireAtMs = 0, Version = 5, Count = 2, Head = 10, Tail = 12 };
         Assert.That(Hex(meta.EncodeCollection()),
-            Is.EqualTo("02" + "01" + "0000000000000000" + "0500000000000000" + "0200000000000000" + "0A00000000000000" + "0C00000000000000"));
+            Is.EqualTo("02" + "02" + "0000000000000000" + "0500000000000000" + "0200000000000000" + "0A00000000000000" + "0C00000000000000"));
         var decoded = Metadata.Decode(meta.EncodeCollection());
         Assert.That((decoded.Type, decoded.Version, decoded.Count, decoded.Head, decoded.Tail), Is.EqualTo((RedisType.List, 5UL, 2L, 10UL, 12UL)));
     }

@@ -1,0 +1,127 @@
+using System.Numerics;
+
+namespace Reborn.Core.DataModel;
+
+/// <summary>
+/// The record of one list chunk: the elements of 32 consecutive list indexes, as Redis's quicklist
+/// packs a list into listpack nodes. List index i lives in chunk i / 32 at offset i % 32, so a
+/// position is found without any directory, and pushes, pops and short ranges touch one or a few
+/// records instead of one record per element.
+/// Layout: [first offset u8][count u8] then count entries, one per offset first .. first+count-1:
+/// a varint header h; h even: an inline element of h / 2 bytes follows; h = 1: the element is longer
+/// than <see cref="InlineMax"/> and is stored in its own record (KeyEncoding.ListExternalKey), so a
+/// chunk stays small (at most about 4 KB) and rewriting it on a push stays cheap.
+/// </summary>
+internal static class ListChunk
+{
+    public const int Shift = 5;
+    public const int Slots = 1 << Shift;
+    public const ulong OffsetMask = Slots - 1;
+    /// <summary>Elements up to this length are stored inside the chunk record.</summary>
+    public const int InlineMax = 128;
+
+    /// <summary>Where one entry's bytes are inside a chunk record; Length -1 marks an external element.</summary>
+    public readonly record struct Entry(int Start, int Length)
+    {
+        public bool External => Length < 0;
+    }
+
+    public static ulong ChunkOf(ulong index) => index >> Shift;
+
+    public static int OffsetOf(ulong index) => (int)(index & OffsetMask);
+
+    public static bool IsInline(int length) => length <= InlineMax;
+
+    /// <summary>The bit of each offset in [from, to] of one chunk.</summary>
+    public static uint Bits(int from, int to) => from > to ? 0 : (uint)((2UL << to) - (1UL << from));
+
+    /// <summary>The offsets of chunk <paramref name="chunk"/> that hold list indexes in [head, tail).</summary>
+    public static uint LiveBits(ulong chunk, ulong head, ulong tail)
+    {
+        ulong start = chunk << Shift, end = start + Slots;
+        ulong from = Math.Max(start, head), to = Math.Min(end, tail);
+        return from >= to ? 0 : Bits((int)(from - start), (int)(to - 1 - start));
+    }
+
+    /// <summary>
+    /// Parses a chunk record into <paramref name="entries"/> (indexed by entry, not by offset) and
+    /// returns the first offset; throws InvalidDataException when the record is malformed.
+    /// </summary>
+    public static int Parse(ReadOnlySpan<byte> record, Span<Entry> entries, out int count)
+    {
+        if (record.Length < 2) throw Corrupt("shorter than its header");
+        int first = record[0];
+        count = record[1];
+        if (count == 0 || first + count > Slots) throw Corrupt($"holds {count} entries from offset {first}");
+        int at = 2;
+        for (int i = 0; i < count; i++)
+        {
+            ulong header = ReadVarint(record, ref at);
+            if (header == 1) { entries[i] = new Entry(at, -1); continue; }
+            if ((header & 1) != 0 || header / 2 > (ulong)(record.Length - at)) throw Corrupt($"entry {i} has a bad header");
+            int length = (int)(header / 2);
+            entries[i] = new Entry(at, length);
+            at += length;
+        }
+        if (at != record.Length) throw Corrupt("has bytes after its last entry");
+        return first;
+    }
+
+    /// <summary>
+    /// Encodes the entries of the offsets set in <paramref name="live"/> (contiguous, not empty).
+    /// <paramref name="external"/> marks the offsets whose element is stored in its own record.
+    /// </summary>
+    public static byte[] Encode(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external)
+    {
+        int first = BitOperations.TrailingZeroCount(live);
+        int count = BitOperations.PopCount(live);
+        int size = 2;
+        for (int o = first; o < first + count; o++)
+            size += (external & (1u << o)) != 0 ? 1 : VarintLength((ulong)values[o].Length * 2) + values[o].Length;
+        var record = new byte[size];
+        record[0] = (byte)first;
+        record[1] = (byte)count;
+        int at = 2;
+        for (int o = first; o < first + count; o++)
+        {
+            if ((external & (1u << o)) != 0) { record[at++] = 1; continue; }
+            var value = values[o].Span;
+            WriteVarint(record, ref at, (ulong)value.Length * 2);
+            value.CopyTo(record.AsSpan(at));
+            at += value.Length;
+        }
+        return record;
+    }
+
+    private static ulong ReadVarint(ReadOnlySpan<byte> source, ref int at)
+    {
+        ulong value = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            if (at >= source.Length) throw Corrupt("ends inside an entry header");
+            byte b = source[at++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80) return value;
+        }
+        throw Corrupt("has an entry header longer than 10 bytes");
+    }
+
+    private static void WriteVarint(Span<byte> dest, ref int at, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            dest[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        dest[at++] = (byte)value;
+    }
+
+    private static int VarintLength(ulong value)
+    {
+        int length = 1;
+        while (value >= 0x80) { value >>= 7; length++; }
+        return length;
+    }
+
+    private static InvalidDataException Corrupt(string what) => new($"list chunk record {what}");
+}
