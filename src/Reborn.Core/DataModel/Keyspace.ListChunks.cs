@@ -60,8 +60,9 @@ internal sealed partial class Keyspace
         private readonly Keyspace _owner;
         private readonly KeyRef _k;
         private readonly ulong _version, _head, _tail;
-        private readonly Dictionary<ulong, EditedChunk> _chunks = [];
+        // Most commands touch one chunk: the dictionary is made when a second one is loaded.
         private EditedChunk? _last;
+        private Dictionary<ulong, EditedChunk>? _chunks;
 
         public ListEditor(Keyspace owner, in KeyRef k, in Metadata meta)
         {
@@ -112,8 +113,8 @@ internal sealed partial class Keyspace
             if (lastChunk - firstChunk < 2) return;
             _owner._batch.DeleteRange(ListChunkKey(_k, _version, firstChunk + 1), ListChunkKey(_k, _version, lastChunk));
             // Chunks read earlier inside the deleted range must not be written back.
-            foreach (var number in _chunks.Keys.Where(n => n > firstChunk && n < lastChunk).ToList()) _chunks.Remove(number);
-            if (_last is not null && !_chunks.ContainsKey(_last.Number)) _last = null;
+            foreach (var number in _chunks!.Keys.Where(n => n > firstChunk && n < lastChunk).ToList()) _chunks.Remove(number);
+            if (!_chunks.ContainsKey(_last!.Number)) _last = null;
         }
 
         /// <summary>
@@ -123,44 +124,49 @@ internal sealed partial class Keyspace
         /// </summary>
         public void Flush(in Metadata meta)
         {
+            if (_chunks is not null)
+                foreach (var chunk in _chunks.Values) Write(chunk, meta);
+            else if (_last is not null) Write(_last, meta);
+        }
+
+        private void Write(EditedChunk chunk, in Metadata meta)
+        {
+            if (!chunk.Dirty) return;
             var batch = _owner._batch;
-            foreach (var chunk in _chunks.Values)
+            uint live = ListChunk.LiveBits(chunk.Number, meta.Head, meta.Tail);
+            if ((live & ~(chunk.Stored | chunk.Modified)) != 0)
+                throw new InvalidOperationException($"a list edit left a hole in chunk {chunk.Number}");
+            uint external = 0;
+            for (int offset = 0; offset < ListChunk.Slots; offset++)
             {
-                if (!chunk.Dirty) continue;
-                uint live = ListChunk.LiveBits(chunk.Number, meta.Head, meta.Tail);
-                if ((live & ~(chunk.Stored | chunk.Modified)) != 0)
-                    throw new InvalidOperationException($"a list edit left a hole in chunk {chunk.Number}");
-                uint external = 0;
-                for (int offset = 0; offset < ListChunk.Slots; offset++)
+                uint bit = 1u << offset;
+                bool isLive = (live & bit) != 0;
+                bool modified = (chunk.Modified & bit) != 0;
+                bool wasExternal = (chunk.External & bit) != 0;
+                if (isLive && modified && !ListChunk.IsInline(chunk.Values[offset].Length))
                 {
-                    uint bit = 1u << offset;
-                    bool isLive = (live & bit) != 0;
-                    bool modified = (chunk.Modified & bit) != 0;
-                    bool wasExternal = (chunk.External & bit) != 0;
-                    if (isLive && modified && !ListChunk.IsInline(chunk.Values[offset].Length))
-                    {
-                        external |= bit;
-                        batch.Put(ListExternalKey(_k, _version, chunk.Number, offset), chunk.Values[offset].Span);
-                    }
-                    else if (isLive && !modified && wasExternal) external |= bit;
-                    else if (wasExternal) batch.Delete(ListExternalKey(_k, _version, chunk.Number, offset));
+                    external |= bit;
+                    batch.Put(ListExternalKey(_k, _version, chunk.Number, offset), chunk.Values[offset].Span);
                 }
-                var key = ListChunkKey(_k, _version, chunk.Number);
-                if (live == 0) batch.Delete(key);
-                else batch.Put(key, ListChunk.Encode(chunk.Values, live, external));
-                chunk.Dirty = false;
+                else if (isLive && !modified && wasExternal) external |= bit;
+                else if (wasExternal) batch.Delete(ListExternalKey(_k, _version, chunk.Number, offset));
             }
+            var key = ListChunkKey(_k, _version, chunk.Number);
+            if (live == 0) batch.Delete(key);
+            else batch.Put(key, ListChunk.Encode(chunk.Values, live, external));
+            chunk.Dirty = false;
         }
 
         private EditedChunk Load(ulong number)
         {
             if (_last is not null && _last.Number == number) return _last;
-            if (!_chunks.TryGetValue(number, out var chunk))
+            if (_last is not null && _chunks is null) _chunks = new() { [_last.Number] = _last };
+            if (_chunks is null || !_chunks.TryGetValue(number, out var chunk))
             {
                 chunk = new EditedChunk(number);
                 uint expected = ListChunk.LiveBits(number, _head, _tail);
                 if (expected != 0) chunk.Read(_owner._engine.Get(ListChunkKey(_k, _version, number)), expected, _k);
-                _chunks.Add(number, chunk);
+                _chunks?.Add(number, chunk);
             }
             return _last = chunk;
         }
