@@ -19,6 +19,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly RespServer _server;
     private readonly Socket _socket;
     private readonly CancellationTokenSource _closed;
+    private long _commandMark; // Stopwatch timestamp the running command's time counts from
     private readonly SemaphoreSlim _output = new(1, 1);
     private readonly RespCommandReader _reader = new();
     private readonly RespCommandArgs _args = new();
@@ -106,6 +107,7 @@ internal sealed class ClientConnection : IAsyncDisposable
                 bool protocolError = false;
                 // The batch's writes share one WAL write, made before any of its replies is flushed.
                 GroupCommit.Begin();
+                _commandMark = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     while (!Session.CloseRequested && _reader.TryReadCommand(ref buffer, _args))
@@ -141,7 +143,6 @@ internal sealed class ClientConnection : IAsyncDisposable
     {
         bool silent = Session.ReplyMode != ReplyMode.On;
         if (silent) { _silentWriter.Protocol = _writer.Protocol; Context.Writer = _silentWriter; }
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var running = _server.Dispatcher.ExecuteAsync(Context);
         if (running.IsCompleted) running.GetAwaiter().GetResult();
         else
@@ -154,7 +155,11 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
         // Clients blocked on keys this command (or EXEC) filled are served before the next command, as in Redis.
         _server.Blocking.ServeReadyKeys();
-        _server.RecordCommand(Context.CommandName, started);
+        // One clock read per command: a command's time runs from the previous command's end (or the
+        // batch's start), so it includes parsing its own arguments, as a per-call timer would not.
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        _server.RecordCommand(Context.CommandName, now - _commandMark);
+        _commandMark = now;
         if (silent)
         {
             // CLIENT REPLY ON itself must be answered; SKIP covers exactly one command.

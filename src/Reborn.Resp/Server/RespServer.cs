@@ -125,13 +125,14 @@ public sealed class RespServer : IAsyncDisposable
         }
     }
 
-    internal void RecordCommand(string name, long startedTimestamp)
+    /// <summary>Counts a finished command; <paramref name="elapsedTicks"/> is in Stopwatch ticks.</summary>
+    internal void RecordCommand(string name, long elapsedTicks)
     {
         Interlocked.Increment(ref Statistics.CommandsProcessed);
         if (name.Length == 0) return;
         var stat = Statistics.Commands.GetOrAdd(name, static _ => new ServerStatistics.CommandStat());
         Interlocked.Increment(ref stat.Calls);
-        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(0, elapsedTicks);
         Interlocked.Add(ref stat.Microseconds, (long)elapsed.TotalMicroseconds);
         CommandCompleted?.Invoke(name, elapsed);
     }
