@@ -49,6 +49,9 @@ internal sealed partial class Keyspace
     private byte[]? GetElement(in KeyRef k, ulong version, ReadOnlySpan<byte> field)
         => _engine.Get(KeyEncoding.ElementKey(k.Slot, k.Pdb, k.UserKey, version, field));
 
+    /// <summary>Whether an element record exists, without copying its value.</summary>
+    private bool ElementExists(ReadOnlySpan<byte> elementKey) => _engine.TryRead(elementKey, 0, static (_, _) => true, out _);
+
     /// <summary>
     /// Visits the element records of one key version in key order (or reverse): the visitor gets the
     /// field (the record key after the version) and the value, and returns false to stop.

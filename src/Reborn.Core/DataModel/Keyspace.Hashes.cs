@@ -19,19 +19,24 @@ internal sealed partial class Keyspace
         lock (Gate)
         {
             OpenCollection(k, RedisType.Hash, create: true, out var meta, out bool existed);
-            var created = new HashSet<byte[]>(ByteArrayComparer.Instance);
+            // The batch is not readable: fields created earlier in this call are remembered here.
+            var created = pairs.Length > 1 ? new HashSet<byte[]>(ByteArrayComparer.Instance) : null;
+            long added = 0;
             BeginWrite();
             foreach (var (field, value) in pairs)
             {
-                // The batch is not readable: fields created earlier in this call are remembered here.
-                if (!created.Contains(field) && (!existed || GetElement(k, meta.Version, field) is null))
-                    created.Add(field);
-                Batch.Put(KeyEncoding.ElementKey(k.Slot, k.Pdb, k.UserKey, meta.Version, field), value);
+                var elementKey = KeyEncoding.ElementKey(k.Slot, k.Pdb, k.UserKey, meta.Version, field);
+                if ((!existed || !ElementExists(elementKey)) && (created is null || created.Add(field))) added++;
+                Batch.Put(elementKey, value);
             }
-            meta.Count += created.Count;
-            SaveCollection(k, meta, existed);
+            // Overwriting fields leaves the metadata as it was: only a new field changes the count.
+            if (added > 0)
+            {
+                meta.Count += added;
+                SaveCollection(k, meta, existed);
+            }
             Commit();
-            return created.Count;
+            return added;
         }
     }
 

@@ -20,14 +20,15 @@ internal sealed partial class Keyspace
         lock (Gate)
         {
             OpenCollection(k, RedisType.Set, create: true, out var meta, out bool existed);
-            var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
+            var seen = members.Length > 1 ? new HashSet<byte[]>(ByteArrayComparer.Instance) : null;
             long added = 0;
             BeginWrite();
             foreach (var member in members)
             {
-                if (!seen.Add(member)) continue;
-                if (existed && GetElement(k, meta.Version, member) is not null) continue;
-                Batch.Put(KeyEncoding.ElementKey(k.Slot, k.Pdb, k.UserKey, meta.Version, member), []);
+                if (seen is not null && !seen.Add(member)) continue;
+                var elementKey = KeyEncoding.ElementKey(k.Slot, k.Pdb, k.UserKey, meta.Version, member);
+                if (existed && ElementExists(elementKey)) continue;
+                Batch.Put(elementKey, []);
                 added++;
             }
             if (added > 0)

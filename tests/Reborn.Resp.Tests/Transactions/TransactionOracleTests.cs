@@ -44,6 +44,11 @@ public sealed class TransactionOracleTests
         yield return Script("a deleted or expired-by-command watched key aborts",
             (1, "SET w 1"), (0, "WATCH w"), (1, "DEL w"), (0, "MULTI"), (0, "PING"), (0, "EXEC"),
             (1, "SET w 1"), (0, "WATCH w"), (1, "EXPIRE w 100"), (0, "MULTI"), (0, "PING"), (0, "EXEC"));
+        yield return Script("overwriting a field, an element or a list slot touches the watched key",
+            (1, "HSET h f 1"), (0, "WATCH h"), (1, "HSET h f 2"), (0, "MULTI"), (0, "PING"), (0, "EXEC"),
+            (1, "RPUSH l a b"), (0, "WATCH l"), (1, "LSET l 0 c"), (0, "MULTI"), (0, "PING"), (0, "EXEC"),
+            (1, "ZADD z 1 m"), (0, "WATCH z"), (1, "ZADD z 2 m"), (0, "MULTI"), (0, "PING"), (0, "EXEC"),
+            (0, "WATCH h"), (1, "HSET h f 2"), (0, "MULTI"), (0, "HLEN h"), (0, "EXEC"));
         yield return Script("FLUSHDB touches an existing watched key",
             (1, "SET w 1"), (0, "WATCH w"), (1, "FLUSHDB"), (0, "MULTI"), (0, "PING"), (0, "EXEC"));
         yield return Script("a watched key of another database is not touched",
