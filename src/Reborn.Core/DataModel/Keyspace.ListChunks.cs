@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Reborn.Core.DataModel;
 
 /// <summary>
@@ -79,6 +81,7 @@ internal sealed partial class Keyspace
             var chunk = Load(ListChunk.ChunkOf(index));
             int offset = ListChunk.OffsetOf(index);
             uint bit = 1u << offset;
+            if ((chunk.Stored & bit) != 0) chunk.Parse(_k);
             if ((chunk.Unfetched & bit) != 0)
             {
                 chunk.Values[offset] = _owner._engine.Get(ListExternalKey(_k, _version, chunk.Number, offset)) ?? throw MissingListChunk(_k, chunk.Number);
@@ -93,6 +96,7 @@ internal sealed partial class Keyspace
             var chunk = Load(ListChunk.ChunkOf(index));
             int offset = ListChunk.OffsetOf(index);
             uint bit = 1u << offset;
+            if ((chunk.Stored & bit) != 0) chunk.Parse(_k);
             chunk.Values[offset] = value;
             chunk.Modified |= bit;
             chunk.Unfetched &= ~bit;
@@ -107,14 +111,20 @@ internal sealed partial class Keyspace
         {
             if (from >= to) return;
             ulong firstChunk = ListChunk.ChunkOf(from), lastChunk = ListChunk.ChunkOf(to - 1);
-            Load(firstChunk).Dirty = true;
+            MarkDropped(Load(firstChunk));
             if (lastChunk == firstChunk) return;
-            Load(lastChunk).Dirty = true;
+            MarkDropped(Load(lastChunk));
             if (lastChunk - firstChunk < 2) return;
             _owner._batch.DeleteRange(ListChunkKey(_k, _version, firstChunk + 1), ListChunkKey(_k, _version, lastChunk));
             // Chunks read earlier inside the deleted range must not be written back.
             foreach (var number in _chunks!.Keys.Where(n => n > firstChunk && n < lastChunk).ToList()) _chunks.Remove(number);
             if (!_chunks.ContainsKey(_last!.Number)) _last = null;
+        }
+
+        private void MarkDropped(EditedChunk chunk)
+        {
+            chunk.Parse(_k);
+            chunk.Dirty = true;
         }
 
         /// <summary>
@@ -132,29 +142,34 @@ internal sealed partial class Keyspace
         private void Write(EditedChunk chunk, in Metadata meta)
         {
             if (!chunk.Dirty) return;
+            chunk.Dirty = false;
             var batch = _owner._batch;
+            var key = ListChunkKey(_k, _version, chunk.Number);
             uint live = ListChunk.LiveBits(chunk.Number, meta.Head, meta.Tail);
+            if ((live & chunk.Stored) != chunk.Stored) chunk.Parse(_k); // an element left: no splice
             if ((live & ~(chunk.Stored | chunk.Modified)) != 0)
                 throw new InvalidOperationException($"a list edit left a hole in chunk {chunk.Number}");
-            uint external = 0;
-            for (int offset = 0; offset < ListChunk.Slots; offset++)
+            // The new elements' records, for those too long to sit in the chunk.
+            uint put = 0;
+            for (uint m = live & chunk.Modified; m != 0; m &= m - 1)
             {
-                uint bit = 1u << offset;
-                bool isLive = (live & bit) != 0;
-                bool modified = (chunk.Modified & bit) != 0;
-                bool wasExternal = (chunk.External & bit) != 0;
-                if (isLive && modified && !ListChunk.IsInline(chunk.Values[offset].Length))
-                {
-                    external |= bit;
-                    batch.Put(ListExternalKey(_k, _version, chunk.Number, offset), chunk.Values[offset].Span);
-                }
-                else if (isLive && !modified && wasExternal) external |= bit;
-                else if (wasExternal) batch.Delete(ListExternalKey(_k, _version, chunk.Number, offset));
+                int offset = BitOperations.TrailingZeroCount(m);
+                if (ListChunk.IsInline(chunk.Values[offset].Length)) continue;
+                put |= 1u << offset;
+                batch.Put(ListExternalKey(_k, _version, chunk.Number, offset), chunk.Values[offset].Span);
             }
-            var key = ListChunkKey(_k, _version, chunk.Number);
+            if (!chunk.Parsed)
+            {
+                // Only pushes onto an unread record (no element of it changed or left): the new
+                // entries go around its bytes, which are copied as they are.
+                batch.Put(key, ListChunk.Splice(chunk.Values, live, put, chunk.Record!, chunk.Stored));
+                return;
+            }
+            uint external = put | (live & ~chunk.Modified & chunk.External);
+            for (uint m = chunk.External & ~external; m != 0; m &= m - 1)
+                batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
             if (live == 0) batch.Delete(key);
             else batch.Put(key, ListChunk.Encode(chunk.Values, live, external));
-            chunk.Dirty = false;
         }
 
         private EditedChunk Load(ulong number)
@@ -172,28 +187,45 @@ internal sealed partial class Keyspace
         }
     }
 
-    /// <summary>A chunk as one command edits it: values by offset, and bit masks over the 32 offsets.</summary>
+    /// <summary>
+    /// A chunk as one command edits it: values by offset, and bit masks over the 32 offsets. The
+    /// record read is parsed only when an element it holds is read, changed or dropped.
+    /// </summary>
     private sealed class EditedChunk(ulong number)
     {
         public readonly ulong Number = number;
         public readonly ReadOnlyMemory<byte>[] Values = new ReadOnlyMemory<byte>[ListChunk.Slots];
+        /// <summary>The record read, null for a chunk that held nothing.</summary>
+        public byte[]? Record;
         /// <summary>Offsets the record held when read.</summary>
         public uint Stored;
-        /// <summary>Offsets whose element was stored in its own record when read.</summary>
+        /// <summary>Offsets whose element was stored in its own record when read (known once parsed).</summary>
         public uint External;
         /// <summary>External elements not read yet.</summary>
         public uint Unfetched;
         /// <summary>Offsets given a value by this command.</summary>
         public uint Modified;
+        /// <summary>Values and External describe the record (always true for a chunk that held nothing).</summary>
+        public bool Parsed = true;
         public bool Dirty;
 
         public void Read(byte[]? record, uint expected, in KeyRef k)
         {
             if (record is null) throw MissingListChunk(k, Number);
-            Span<ListChunk.Entry> entries = stackalloc ListChunk.Entry[ListChunk.Slots];
-            int first = ListChunk.Parse(record, entries, out int count);
-            Stored = ListChunk.Bits(first, first + count - 1);
+            Stored = ListChunk.ReadHeader(record);
             if (Stored != expected) throw MissingListChunk(k, Number);
+            Record = record;
+            Parsed = false;
+        }
+
+        public void Parse(in KeyRef k)
+        {
+            if (Parsed) return;
+            Parsed = true;
+            // Any edit of a parsed chunk rewrites it from Values, so a drop must parse it too.
+            Span<ListChunk.Entry> entries = stackalloc ListChunk.Entry[ListChunk.Slots];
+            var record = Record!;
+            int first = ListChunk.Parse(record, entries, out int count);
             for (int i = 0; i < count; i++)
             {
                 if (entries[i].External)

@@ -67,6 +67,13 @@ internal static class ListChunk
         return first;
     }
 
+    /// <summary>The offsets a record holds, from its header alone.</summary>
+    public static uint ReadHeader(ReadOnlySpan<byte> record)
+    {
+        if (record.Length < 2 || record[1] == 0 || record[0] + record[1] > Slots) throw Corrupt("has a bad header");
+        return Bits(record[0], record[0] + record[1] - 1);
+    }
+
     /// <summary>
     /// Encodes the entries of the offsets set in <paramref name="live"/> (contiguous, not empty).
     /// <paramref name="external"/> marks the offsets whose element is stored in its own record.
@@ -74,23 +81,51 @@ internal static class ListChunk
     public static byte[] Encode(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external)
     {
         int first = BitOperations.TrailingZeroCount(live);
-        int count = BitOperations.PopCount(live);
-        int size = 2;
-        for (int o = first; o < first + count; o++)
-            size += (external & (1u << o)) != 0 ? 1 : VarintLength((ulong)values[o].Length * 2) + values[o].Length;
-        var record = new byte[size];
+        int last = 31 - BitOperations.LeadingZeroCount(live);
+        var record = new byte[2 + EntriesLength(values, first, last, external)];
         record[0] = (byte)first;
-        record[1] = (byte)count;
-        int at = 2;
-        for (int o = first; o < first + count; o++)
+        record[1] = (byte)(last - first + 1);
+        WriteEntries(record, 2, values, first, last, external);
+        return record;
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="live"/> as <paramref name="record"/> (holding <paramref name="stored"/>,
+    /// all still live) plus new entries at either end, copying the record's entries unparsed.
+    /// </summary>
+    public static byte[] Splice(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external, byte[] record, uint stored)
+    {
+        int first = BitOperations.TrailingZeroCount(live), last = 31 - BitOperations.LeadingZeroCount(live);
+        int storedFirst = BitOperations.TrailingZeroCount(stored), storedLast = 31 - BitOperations.LeadingZeroCount(stored);
+        int before = EntriesLength(values, first, storedFirst - 1, external);
+        int body = record.Length - 2;
+        var spliced = new byte[2 + before + body + EntriesLength(values, storedLast + 1, last, external)];
+        spliced[0] = (byte)first;
+        spliced[1] = (byte)(last - first + 1);
+        WriteEntries(spliced, 2, values, first, storedFirst - 1, external);
+        record.AsSpan(2).CopyTo(spliced.AsSpan(2 + before));
+        WriteEntries(spliced, 2 + before + body, values, storedLast + 1, last, external);
+        return spliced;
+    }
+
+    private static int EntriesLength(ReadOnlySpan<ReadOnlyMemory<byte>> values, int from, int to, uint external)
+    {
+        int size = 0;
+        for (int o = from; o <= to; o++)
+            size += (external & (1u << o)) != 0 ? 1 : VarintLength((ulong)values[o].Length * 2) + values[o].Length;
+        return size;
+    }
+
+    private static void WriteEntries(Span<byte> dest, int at, ReadOnlySpan<ReadOnlyMemory<byte>> values, int from, int to, uint external)
+    {
+        for (int o = from; o <= to; o++)
         {
-            if ((external & (1u << o)) != 0) { record[at++] = 1; continue; }
+            if ((external & (1u << o)) != 0) { dest[at++] = 1; continue; }
             var value = values[o].Span;
-            WriteVarint(record, ref at, (ulong)value.Length * 2);
-            value.CopyTo(record.AsSpan(at));
+            WriteVarint(dest, ref at, (ulong)value.Length * 2);
+            value.CopyTo(dest[at..]);
             at += value.Length;
         }
-        return record;
     }
 
     private static ulong ReadVarint(ReadOnlySpan<byte> source, ref int at)

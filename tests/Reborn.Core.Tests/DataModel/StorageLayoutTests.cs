@@ -46,6 +46,24 @@ public sealed class StorageLayoutTests
         Assert.That((count, entries[0], entries[1].External), Is.EqualTo((2, new ListChunk.Entry(3, 2), true)));
     }
 
+    [Test]
+    public void SplicingNewEntriesAroundARecordEncodesTheSameBytes()
+    {
+        var random = new Random(5);
+        for (int round = 0; round < 500; round++)
+        {
+            var values = new ReadOnlyMemory<byte>[ListChunk.Slots];
+            for (int o = 0; o < values.Length; o++) values[o] = new byte[random.Next(4) == 0 ? ListChunk.InlineMax + 1 : random.Next(20)];
+            int first = random.Next(32), last = random.Next(first, 32);
+            int storedFirst = random.Next(first, last + 1), storedLast = random.Next(storedFirst, last + 1);
+            uint live = ListChunk.Bits(first, last), stored = ListChunk.Bits(storedFirst, storedLast);
+            uint external = 0;
+            for (int o = first; o <= last; o++) if (!ListChunk.IsInline(values[o].Length)) external |= 1u << o;
+            var record = ListChunk.Encode(values, stored, external & stored);
+            Assert.That(ListChunk.Splice(values, live, external & ~stored, record, stored), Is.EqualTo(ListChunk.Encode(values, live, external)), $"round {round}");
+        }
+    }
+
     [TestCase("")]
     [TestCase("00")]
     [TestCase("0000")]
