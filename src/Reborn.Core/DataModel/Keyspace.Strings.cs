@@ -13,10 +13,11 @@ internal sealed partial class Keyspace
 
     private readonly record struct StringRead(ReadStatus Status, byte[]? Value);
 
-    private static readonly ValueReader<long, StringRead> ReadStringValue = static (record, nowMs) =>
+    /// <summary>Reads a string record; the clock is read only for a record with an expiry.</summary>
+    private static readonly ValueReader<Keyspace, StringRead> ReadStringValue = static (record, keyspace) =>
     {
         long expire = Metadata.PeekExpiry(record);
-        if (expire != 0 && expire < nowMs) return new StringRead(ReadStatus.Expired, null);
+        if (expire != 0 && expire < keyspace.NowMs) return new StringRead(ReadStatus.Expired, null);
         if (Metadata.PeekType(record) != RedisType.String) return new StringRead(ReadStatus.WrongType, null);
         return new StringRead(ReadStatus.Found, Metadata.StringValue(record).ToArray());
     };
@@ -29,7 +30,7 @@ internal sealed partial class Keyspace
         int length = KeyEncoding.MetaKeyLength(key.Length);
         Span<byte> metaKey = length <= 256 ? stackalloc byte[length] : new byte[length];
         KeyEncoding.MetaKey(metaKey, slot, pdb, key);
-        bool found = _engine.TryRead(metaKey, NowMs, ReadStringValue, out var read);
+        bool found = _engine.TryRead(metaKey, this, ReadStringValue, out var read);
         EnsureServed(slot); // after the read: a read that raced a migration switch is re-routed
         if (!found) return null;
         switch (read.Status)
@@ -57,7 +58,7 @@ internal sealed partial class Keyspace
         Span<byte> metaKey = length <= 256 ? stackalloc byte[length] : new byte[length];
         KeyEncoding.MetaKey(metaKey, slot, pdb, key);
         value = null;
-        if (!_engine.TryRead(metaKey, NowMs, ReadStringValue, out var read)) return false;
+        if (!_engine.TryRead(metaKey, this, ReadStringValue, out var read)) return false;
         if (read.Status == ReadStatus.WrongType) throw Errors.WrongTypeError();
         if (read.Status == ReadStatus.Found) value = read.Value;
         return true;
@@ -87,8 +88,9 @@ internal sealed partial class Keyspace
         lock (Gate)
         {
             EnsureServed(k.Slot);
-            long now = NowMs;
             bool present = _engine.TryRead(k.MetaKey, 0, ReadMetadata, out var old);
+            // The clock is read only when an expiry is involved (clock_gettime shows in profiles).
+            long now = (present && old.HasExpiry) || expiry.Kind is ExpiryKind.RelativeMs or ExpiryKind.AbsoluteMs ? NowMs : 0;
             bool expired = present && old.IsExpired(now);
             bool exists = present && !expired;
             byte[]? oldValue = null;

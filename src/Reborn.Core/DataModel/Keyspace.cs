@@ -135,7 +135,7 @@ internal sealed partial class Keyspace : IDisposable
         record = _engine.Get(k.MetaKey);
         if (record is null) { meta = default; return false; }
         meta = Metadata.Decode(record);
-        if (meta.IsExpired(NowMs))
+        if (meta.HasExpiry && meta.IsExpired(NowMs))
         {
             BeginWrite();
             DeleteKey(k, meta);
