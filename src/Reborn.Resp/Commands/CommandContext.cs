@@ -21,6 +21,9 @@ public sealed partial class CommandContext
 
     private readonly AggregateReply _aggregate;
 
+    /// <summary>The command this connection ran last (CommandTable.Find's shortcut).</summary>
+    internal CommandSpec? LastSpec;
+
     public IKeyValueCluster Cluster { get; }
     public RespWriter Writer { get; set; }
 

@@ -20,7 +20,7 @@ public sealed class CommandDispatcher
     {
         var args = context.Args;
         var session = context.Session;
-        var spec = Table.Find(args[0]);
+        var spec = Table.Find(args[0], ref context.LastSpec);
         if (spec is null)
         {
             Reject(context, UnknownCommand(context));

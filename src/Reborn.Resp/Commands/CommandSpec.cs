@@ -48,6 +48,9 @@ public sealed record CommandSpec(
     /// <summary>The name as error texts, INFO commandstats and CLIENT LIST show it; computed once, not per call.</summary>
     public string LowerName { get; } = Name.ToLowerInvariant();
 
+    /// <summary>The lower-case name as bytes, to recognise a repeated command without a lookup.</summary>
+    internal byte[] LowerNameBytes => field ??= System.Text.Encoding.ASCII.GetBytes(LowerName);
+
     /// <summary>Subcommands (CONFIG GET, CLIENT LIST ...), by upper-case name; null when none.</summary>
     public IReadOnlyDictionary<string, CommandSpec>? Subcommands { get; init; }
 

@@ -50,5 +50,17 @@ public sealed class CommandTable
 
     public CommandSpec? Find(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>
+    /// <see cref="Find(ReadOnlySpan{byte})"/> that first compares with the command found last on the
+    /// same connection (<paramref name="last"/>, updated): a pipeline mostly repeats one command.
+    /// </summary>
+    public CommandSpec? Find(ReadOnlySpan<byte> name, ref CommandSpec? last)
+    {
+        if (last is not null && System.Text.Ascii.EqualsIgnoreCase(name, last.LowerNameBytes)) return last;
+        var spec = Find(name);
+        if (spec is not null) last = spec;
+        return spec;
+    }
+
     internal static string Lower(ReadOnlySpan<byte> name) => Encoding.UTF8.GetString(name).ToLowerInvariant();
 }
