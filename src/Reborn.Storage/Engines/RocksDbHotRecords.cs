@@ -11,8 +11,9 @@ namespace Reborn.Storage.Engines;
 /// A record written inside a <see cref="GroupCommit"/> scope is dirty: it is not in RocksDB yet, and
 /// reaches it with every other dirty record in one batch when a scope completes (<see cref="Apply"/>):
 /// a pipelined batch of commands costs one RocksDB write, and a key written many times in it is
-/// written once. Clean records are a cache of keys that were read, bounded by bytes and dropped
-/// wholesale when full; a record only ever written leaves once it is applied.
+/// written once. Clean records are a cache of keys that were read, bounded by bytes: when full, the
+/// clean records not read since the last eviction go and the others get a second chance (CLOCK);
+/// a record only ever written leaves once it is applied.
 /// Every member runs under <see cref="Gate"/>.
 /// <para>
 /// Invariants: a record here is never older than RocksDB's value of its key. A dirty record stays
@@ -79,6 +80,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         }
 
         record.Read = true;
+        record.Referenced = true;
         value = record.Value;
         return true;
     }
@@ -140,7 +142,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         }
 
         if (_bytes > _budgetBytes)
-            DropClean();
+            Evict();
     }
 
     /// <summary>
@@ -169,7 +171,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         if (generation != Generation || _bulkWrites > 0 || value?.Length > MaxCachedValueLength || _bySpan.ContainsKey(key))
             return;
         if (_bytes > _budgetBytes)
-            DropClean();
+            Evict();
         var stored = key.ToArray();
         value = value?.ToArray(); // the caller keeps its array; this one may be rewritten in place
         _records.Add(stored, new Record { Key = stored, Value = value, Read = true });
@@ -219,7 +221,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         _dirtyBytes = 0;
         _anyDirty = false;
         if (_bytes > _budgetBytes)
-            DropClean();
+            Evict();
     }
 
     public void Dispose() => _native.Dispose();
@@ -266,6 +268,35 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes room when the records outgrow the budget: clean records not read since the last eviction
+    /// go, the others lose their mark (a second chance, as CLOCK gives). When the survivors still fill
+    /// three quarters of the budget, every clean record goes.
+    /// </summary>
+    private void Evict()
+    {
+        bool dropped = false;
+        foreach (var (key, record) in _records)
+        {
+            if (record.Dirty)
+                continue;
+            if (record.Referenced)
+            {
+                CollectionsMarshal.GetValueRefOrNullRef(_records, key).Referenced = false;
+                continue;
+            }
+
+            _records.Remove(key);
+            _bytes -= Size(key, record.Value);
+            dropped = true;
+        }
+
+        if (dropped)
+            Generation++;
+        if (_bytes > _budgetBytes / 4 * 3)
+            DropClean();
+    }
+
     /// <summary>Drops every clean record; the dirty ones must stay until applied.</summary>
     private void DropClean()
     {
@@ -297,6 +328,9 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         public byte[] Key;
         public byte[]? Value;
         public bool Dirty;
+        /// <summary>Read at least once: a record only ever written is not kept once applied.</summary>
         public bool Read;
+        /// <summary>Read since the last eviction (<see cref="Evict"/>).</summary>
+        public bool Referenced;
     }
 }
