@@ -81,13 +81,15 @@ internal sealed partial class Keyspace
             var chunk = Load(ListChunk.ChunkOf(index));
             int offset = ListChunk.OffsetOf(index);
             uint bit = 1u << offset;
-            if ((chunk.Stored & bit) != 0) chunk.Parse(_k);
+            if ((chunk.Modified & bit) != 0) return chunk.Values[offset];
+            if ((chunk.Stored & bit) == 0) throw MissingListChunk(_k, chunk.Number);
+            chunk.ReadEntries(_k);
+            if ((chunk.External & bit) == 0) return chunk.StoredValue(offset);
             if ((chunk.Unfetched & bit) != 0)
             {
                 chunk.Values[offset] = _owner._engine.Get(ListExternalKey(_k, _version, chunk.Number, offset)) ?? throw MissingListChunk(_k, chunk.Number);
                 chunk.Unfetched &= ~bit;
             }
-            if (((chunk.Stored | chunk.Modified) & bit) == 0) throw MissingListChunk(_k, chunk.Number);
             return chunk.Values[offset];
         }
 
@@ -96,7 +98,6 @@ internal sealed partial class Keyspace
             var chunk = Load(ListChunk.ChunkOf(index));
             int offset = ListChunk.OffsetOf(index);
             uint bit = 1u << offset;
-            if ((chunk.Stored & bit) != 0) chunk.Parse(_k);
             chunk.Values[offset] = value;
             chunk.Modified |= bit;
             chunk.Unfetched &= ~bit;
@@ -111,20 +112,14 @@ internal sealed partial class Keyspace
         {
             if (from >= to) return;
             ulong firstChunk = ListChunk.ChunkOf(from), lastChunk = ListChunk.ChunkOf(to - 1);
-            MarkDropped(Load(firstChunk));
+            Load(firstChunk).Dirty = true;
             if (lastChunk == firstChunk) return;
-            MarkDropped(Load(lastChunk));
+            Load(lastChunk).Dirty = true;
             if (lastChunk - firstChunk < 2) return;
             _owner._batch.DeleteRange(ListChunkKey(_k, _version, firstChunk + 1), ListChunkKey(_k, _version, lastChunk));
             // Chunks read earlier inside the deleted range must not be written back.
             foreach (var number in _chunks!.Keys.Where(n => n > firstChunk && n < lastChunk).ToList()) _chunks.Remove(number);
             if (!_chunks.ContainsKey(_last!.Number)) _last = null;
-        }
-
-        private void MarkDropped(EditedChunk chunk)
-        {
-            chunk.Parse(_k);
-            chunk.Dirty = true;
         }
 
         /// <summary>
@@ -146,7 +141,6 @@ internal sealed partial class Keyspace
             var batch = _owner._batch;
             var key = ListChunkKey(_k, _version, chunk.Number);
             uint live = ListChunk.LiveBits(chunk.Number, meta.Head, meta.Tail);
-            if ((live & chunk.Stored) != chunk.Stored) chunk.Parse(_k); // an element left: no splice
             if ((live & ~(chunk.Stored | chunk.Modified)) != 0)
                 throw new InvalidOperationException($"a list edit left a hole in chunk {chunk.Number}");
             // The new elements' records, for those too long to sit in the chunk.
@@ -158,13 +152,18 @@ internal sealed partial class Keyspace
                 put |= 1u << offset;
                 batch.Put(ListExternalKey(_k, _version, chunk.Number, offset), chunk.Values[offset].Span);
             }
-            if (!chunk.Parsed)
+            if (chunk.Record is not null) chunk.ReadEntries(_k);
+            uint kept = live & chunk.Stored;
+            if ((chunk.Modified & chunk.Stored) == 0 && kept != 0)
             {
-                // Only pushes onto an unread record (no element of it changed or left): the new
-                // entries go around its bytes, which are copied as they are.
-                batch.Put(key, ListChunk.Splice(chunk.Values, live, put, chunk.Record!, chunk.Stored));
+                // No element the record held changed, some left, new ones came at either end: the
+                // entries kept are copied as they are, and the new ones encoded around them.
+                for (uint m = chunk.Stored & ~live & chunk.External; m != 0; m &= m - 1)
+                    batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
+                batch.Put(key, ListChunk.Splice(chunk.Values, live, put, chunk.EntryBytes(kept), kept));
                 return;
             }
+            chunk.Parse(_k);
             uint external = put | (live & ~chunk.Modified & chunk.External);
             for (uint m = chunk.External & ~external; m != 0; m &= m - 1)
                 batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
@@ -188,26 +187,30 @@ internal sealed partial class Keyspace
     }
 
     /// <summary>
-    /// A chunk as one command edits it: values by offset, and bit masks over the 32 offsets. The
-    /// record read is parsed only when an element it holds is read, changed or dropped.
+    /// A chunk as one command edits it: bit masks over the 32 offsets, the values this command gave,
+    /// and the record read. The record's entry headers are read only when an element it holds is
+    /// read or dropped, and its values are copied into <see cref="Values"/> only when one of them
+    /// changes (<see cref="Parse"/>); otherwise the entries kept are copied as bytes.
     /// </summary>
     private sealed class EditedChunk(ulong number)
     {
         public readonly ulong Number = number;
+        /// <summary>Values by offset: those this command gave, external ones fetched, and all once parsed.</summary>
         public readonly ReadOnlyMemory<byte>[] Values = new ReadOnlyMemory<byte>[ListChunk.Slots];
         /// <summary>The record read, null for a chunk that held nothing.</summary>
         public byte[]? Record;
         /// <summary>Offsets the record held when read.</summary>
         public uint Stored;
-        /// <summary>Offsets whose element was stored in its own record when read (known once parsed).</summary>
+        /// <summary>Offsets whose element was stored in its own record when read (known once the entries are read).</summary>
         public uint External;
         /// <summary>External elements not read yet.</summary>
         public uint Unfetched;
         /// <summary>Offsets given a value by this command.</summary>
         public uint Modified;
-        /// <summary>Values and External describe the record (always true for a chunk that held nothing).</summary>
-        public bool Parsed = true;
         public bool Dirty;
+        private EntryArray _entries; // by entry; entry i holds offset _first + i
+        private int _first;
+        private bool _entriesRead, _parsed;
 
         public void Read(byte[]? record, uint expected, in KeyRef k)
         {
@@ -215,27 +218,52 @@ internal sealed partial class Keyspace
             Stored = ListChunk.ReadHeader(record);
             if (Stored != expected) throw MissingListChunk(k, Number);
             Record = record;
-            Parsed = false;
         }
 
+        public void ReadEntries(in KeyRef k)
+        {
+            if (_entriesRead || Record is null) return;
+            _entriesRead = true;
+            _first = ListChunk.Parse(Record, _entries, out int count);
+            for (int i = 0; i < count; i++)
+                if (_entries[i].External) External |= 1u << (_first + i);
+            Unfetched = External;
+        }
+
+        /// <summary>The inline element the record holds at <paramref name="offset"/> (entries read).</summary>
+        public ReadOnlyMemory<byte> StoredValue(int offset)
+        {
+            var entry = _entries[offset - _first];
+            return Record.AsMemory(entry.Start, entry.Length);
+        }
+
+        /// <summary>The record's bytes of the entries of <paramref name="offsets"/> (contiguous, held, entries read).</summary>
+        public ReadOnlySpan<byte> EntryBytes(uint offsets)
+        {
+            int from = BitOperations.TrailingZeroCount(offsets) - _first, to = 31 - BitOperations.LeadingZeroCount(offsets) - _first;
+            return Record.AsSpan(from == 0 ? 2 : End(from - 1), End(to) - (from == 0 ? 2 : End(from - 1)));
+        }
+
+        private int End(int entry) => _entries[entry].Start + Math.Max(_entries[entry].Length, 0);
+
+        /// <summary>Copies every value the record holds into <see cref="Values"/>, except those this command replaced.</summary>
         public void Parse(in KeyRef k)
         {
-            if (Parsed) return;
-            Parsed = true;
-            // Any edit of a parsed chunk rewrites it from Values, so a drop must parse it too.
-            Span<ListChunk.Entry> entries = stackalloc ListChunk.Entry[ListChunk.Slots];
-            var record = Record!;
-            int first = ListChunk.Parse(record, entries, out int count);
-            for (int i = 0; i < count; i++)
+            if (_parsed) return;
+            _parsed = true;
+            if (Record is null) return;
+            ReadEntries(k);
+            for (uint m = Stored & ~External & ~Modified; m != 0; m &= m - 1)
             {
-                if (entries[i].External)
-                {
-                    External |= 1u << (first + i);
-                    continue;
-                }
-                Values[first + i] = record.AsMemory(entries[i].Start, entries[i].Length);
+                int offset = BitOperations.TrailingZeroCount(m);
+                Values[offset] = StoredValue(offset);
             }
-            Unfetched = External;
+        }
+
+        [System.Runtime.CompilerServices.InlineArray(ListChunk.Slots)]
+        private struct EntryArray
+        {
+            private ListChunk.Entry _entry;
         }
     }
 }

@@ -90,21 +90,21 @@ internal static class ListChunk
     }
 
     /// <summary>
-    /// Encodes <paramref name="live"/> as <paramref name="record"/> (holding <paramref name="stored"/>,
-    /// all still live) plus new entries at either end, copying the record's entries unparsed.
+    /// Encodes <paramref name="live"/>: the encoded entries of <paramref name="kept"/> (contiguous,
+    /// inside live) copied as they are from <paramref name="keptEntries"/>, and new entries from
+    /// <paramref name="values"/> at either end.
     /// </summary>
-    public static byte[] Splice(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external, byte[] record, uint stored)
+    public static byte[] Splice(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external, ReadOnlySpan<byte> keptEntries, uint kept)
     {
         int first = BitOperations.TrailingZeroCount(live), last = 31 - BitOperations.LeadingZeroCount(live);
-        int storedFirst = BitOperations.TrailingZeroCount(stored), storedLast = 31 - BitOperations.LeadingZeroCount(stored);
-        int before = EntriesLength(values, first, storedFirst - 1, external);
-        int body = record.Length - 2;
-        var spliced = new byte[2 + before + body + EntriesLength(values, storedLast + 1, last, external)];
+        int keptFirst = BitOperations.TrailingZeroCount(kept), keptLast = 31 - BitOperations.LeadingZeroCount(kept);
+        int before = EntriesLength(values, first, keptFirst - 1, external);
+        var spliced = new byte[2 + before + keptEntries.Length + EntriesLength(values, keptLast + 1, last, external)];
         spliced[0] = (byte)first;
         spliced[1] = (byte)(last - first + 1);
-        WriteEntries(spliced, 2, values, first, storedFirst - 1, external);
-        record.AsSpan(2).CopyTo(spliced.AsSpan(2 + before));
-        WriteEntries(spliced, 2 + before + body, values, storedLast + 1, last, external);
+        WriteEntries(spliced, 2, values, first, keptFirst - 1, external);
+        keptEntries.CopyTo(spliced.AsSpan(2 + before));
+        WriteEntries(spliced, 2 + before + keptEntries.Length, values, keptLast + 1, last, external);
         return spliced;
     }
 
