@@ -5,8 +5,10 @@ namespace Reborn.Resp.Tests.Differential;
 /// <summary>
 /// Lists: every list command with valid and invalid arguments, on a few keys so pushes, pops,
 /// moves and rotations collide; mixed with key commands, expiry and strings on the same keys.
+/// With <paramref name="keys"/> = 2 and a wide <paramref name="pushWidth"/>, lists grow past one
+/// storage chunk (32 elements) and the commands that shift, trim and search them cross chunks.
 /// </summary>
-public sealed class ListCommandGenerator : GeneratorBase
+public sealed class ListCommandGenerator(int keys = 8, int pushWidth = 4) : GeneratorBase
 {
     private const string Family = "l";
 
@@ -42,11 +44,14 @@ public sealed class ListCommandGenerator : GeneratorBase
 
     public override GeneratedCommand Next(Random r)
     {
-        string k = Key(r, Family);
-        return r.Next(46) switch
+        string k = Key(r, Family, keys);
+        int choice = r.Next(46);
+        // Long lists: most key commands (DEL, EXPIRE ...) become pushes, so lists live long enough to grow.
+        if (pushWidth > 4 && choice >= 37 && r.Next(4) != 0) choice = r.Next(6);
+        return choice switch
         {
-            0 or 1 or 2 => C(["LPUSH", k, .. Elements(r, 4)]),
-            3 or 4 or 5 => C(["RPUSH", k, .. Elements(r, 4)]),
+            0 or 1 or 2 => C(["LPUSH", k, .. Elements(r, pushWidth)]),
+            3 or 4 or 5 => C(["RPUSH", k, .. Elements(r, pushWidth)]),
             6 => C(["LPUSHX", k, .. Elements(r, 3)]),
             7 => C(["RPUSHX", k, .. Elements(r, 3)]),
             8 => C(Pick(r, "LPOP", "RPOP"), k),
@@ -61,8 +66,8 @@ public sealed class ListCommandGenerator : GeneratorBase
             19 or 20 => C("LINSERT", k, r.Next(15) == 0 ? "MIDDLE" : Pick(r, "BEFORE", "AFTER", "before", "After"), Element(r), Element(r)),
             21 or 22 => C("LREM", k, r.Next(8) == 0 ? Number(r, 3) : N(r, 3), Element(r)),
             23 or 24 or 25 => LPos(r, k),
-            26 or 27 => C("LMOVE", k, r.Next(4) == 0 ? k : Key(r, Family), Side(r), Side(r)),
-            28 => C("RPOPLPUSH", k, r.Next(4) == 0 ? k : Key(r, Family)),
+            26 or 27 => C("LMOVE", k, r.Next(4) == 0 ? k : Key(r, Family, keys), Side(r), Side(r)),
+            28 => C("RPOPLPUSH", k, r.Next(4) == 0 ? k : Key(r, Family, keys)),
             29 or 30 or 31 => LMPop(r),
             32 => C("SET", k, Value(r)),
             33 => C("GET", k),
@@ -93,10 +98,10 @@ public sealed class ListCommandGenerator : GeneratorBase
 
     private static GeneratedCommand LMPop(Random r)
     {
-        int keys = r.Next(1, 4);
+        int count = r.Next(1, 4);
         var args = new List<string> { "LMPOP" };
-        args.Add(r.Next(12) == 0 ? Pick(r, "0", "-1", "x", "9", "9223372036854775807") : keys.ToString(CultureInfo.InvariantCulture));
-        for (int i = 0; i < keys; i++) args.Add(Key(r, Family));
+        args.Add(r.Next(12) == 0 ? Pick(r, "0", "-1", "x", "9", "9223372036854775807") : count.ToString(CultureInfo.InvariantCulture));
+        for (int i = 0; i < count; i++) args.Add(Key(r, Family));
         args.Add(Side(r));
         if (r.Next(2) == 0) args.AddRange(["COUNT", r.Next(10) == 0 ? Pick(r, "0", "-2", "x") : r.Next(1, 5).ToString(CultureInfo.InvariantCulture)]);
         if (r.Next(15) == 0) args.Add(Pick(r, "COUNT", "FOO"));

@@ -41,5 +41,6 @@ public sealed partial class WireDifferentialTests(int protocol, EngineKind engin
     [Test] public Task Keys() => Run(new KeyCommandGenerator(), 1002);
     [Test] public Task Hashes() => Run(new HashCommandGenerator(), 4004);
     [Test] public Task Lists() => Run(new ListCommandGenerator(), 4242);
+    [Test] public Task LongLists() => Run(new ListCommandGenerator(keys: 2, pushWidth: 40), 4343);
     [Test] public Task Sets() => Run(new SetCommandGenerator(), 4004);
 }
