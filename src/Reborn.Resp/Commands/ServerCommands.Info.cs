@@ -122,6 +122,10 @@ internal static partial class ServerCommands
         lines.Add("maxmemory_policy", ConfigValue(c, "maxmemory-policy"));
         lines.Add("mem_fragmentation_ratio", used == 0 ? 0 : (double)rss / used);
         lines.Add("mem_allocator", "dotnet-gc");
+        // The .NET runtime's own counters (no Redis equivalent): allocation rate and collections per generation.
+        lines.Add("gc_allocated_bytes", GC.GetTotalAllocatedBytes(false));
+        lines.Add("gc_collections", $"gen0={GC.CollectionCount(0)},gen1={GC.CollectionCount(1)},gen2={GC.CollectionCount(2)}");
+        lines.Add("gc_pause_time_ms", (long)GC.GetTotalPauseDuration().TotalMilliseconds);
         lines.Add("lazyfree_pending_objects", c.Cluster.GetStatistics().GarbagePending);
     }
 
