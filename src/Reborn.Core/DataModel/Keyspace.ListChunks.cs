@@ -51,24 +51,37 @@ internal sealed partial class Keyspace
     private static InvalidDataException MissingListChunk(in KeyRef k, ulong chunk)
         => new($"list chunk {chunk} (or one of its long elements) is missing or incomplete in a list of slot {k.Slot}");
 
+    // Spare editors: list commands run under Gate, one at a time, and use at most two editors.
+    private readonly Stack<ListEditor> _spareListEditors = new();
+
+    /// <summary>An editor for one command's edits of the list <paramref name="k"/>; its Flush hands it back.</summary>
+    private ListEditor EditList(in KeyRef k, in Metadata meta)
+    {
+        var editor = _spareListEditors.TryPop(out var spare) ? spare : new ListEditor(this);
+        editor.Begin(k, meta);
+        return editor;
+    }
+
     /// <summary>
     /// One command's edits of one list. A chunk is read on first touch (only when the list held
     /// some of its indexes when the command began), edited in memory, and written once by
     /// <see cref="Flush"/>, which derives which offsets survive from the list's final head and tail.
-    /// Elements are kept as slices of the records read, which are never modified.
+    /// Elements are kept as slices of the records read, which are never modified. Editors and their
+    /// chunks are reused from command to command (they are about a kilobyte each).
     /// </summary>
-    private sealed class ListEditor
+    private sealed class ListEditor(Keyspace owner)
     {
-        private readonly Keyspace _owner;
-        private readonly KeyRef _k;
-        private readonly ulong _version, _head, _tail;
-        // Most commands touch one chunk: the dictionary is made when a second one is loaded.
+        private const int SpareChunks = 4;
+        private readonly Keyspace _owner = owner;
+        private readonly Stack<EditedChunk> _spareChunks = new();
+        private KeyRef _k;
+        private ulong _version, _head, _tail;
+        // Most commands touch one chunk: the dictionary holds them only once a second one is loaded.
         private EditedChunk? _last;
         private Dictionary<ulong, EditedChunk>? _chunks;
 
-        public ListEditor(Keyspace owner, in KeyRef k, in Metadata meta)
+        public void Begin(in KeyRef k, in Metadata meta)
         {
-            _owner = owner;
             _k = k;
             _version = meta.Version;
             _head = meta.Head;
@@ -129,9 +142,27 @@ internal sealed partial class Keyspace
         /// </summary>
         public void Flush(in Metadata meta)
         {
-            if (_chunks is not null)
+            if (_chunks is { Count: > 0 })
+            {
                 foreach (var chunk in _chunks.Values) Write(chunk, meta);
-            else if (_last is not null) Write(_last, meta);
+                foreach (var chunk in _chunks.Values) Spare(chunk);
+                _chunks.Clear();
+            }
+            else if (_last is not null)
+            {
+                Write(_last, meta);
+                Spare(_last);
+            }
+            _last = null;
+            _k = default;
+            _owner._spareListEditors.Push(this);
+        }
+
+        private void Spare(EditedChunk chunk)
+        {
+            if (_spareChunks.Count >= SpareChunks) return;
+            chunk.Reset();
+            _spareChunks.Push(chunk);
         }
 
         private void Write(EditedChunk chunk, in Metadata meta)
@@ -174,13 +205,14 @@ internal sealed partial class Keyspace
         private EditedChunk Load(ulong number)
         {
             if (_last is not null && _last.Number == number) return _last;
-            if (_last is not null && _chunks is null) _chunks = new() { [_last.Number] = _last };
-            if (_chunks is null || !_chunks.TryGetValue(number, out var chunk))
+            if (_last is not null && _chunks is not { Count: > 0 }) (_chunks ??= []).Add(_last.Number, _last);
+            if (_chunks is not { Count: > 0 } || !_chunks.TryGetValue(number, out var chunk))
             {
-                chunk = new EditedChunk(number);
+                chunk = _spareChunks.TryPop(out var spare) ? spare : new EditedChunk();
+                chunk.Number = number;
                 uint expected = ListChunk.LiveBits(number, _head, _tail);
                 if (expected != 0) chunk.Read(_owner._engine.Get(ListChunkKey(_k, _version, number)), expected, _k);
-                _chunks?.Add(number, chunk);
+                if (_chunks is { Count: > 0 }) _chunks.Add(number, chunk);
             }
             return _last = chunk;
         }
@@ -192,9 +224,9 @@ internal sealed partial class Keyspace
     /// read or dropped, and its values are copied into <see cref="Values"/> only when one of them
     /// changes (<see cref="Parse"/>); otherwise the entries kept are copied as bytes.
     /// </summary>
-    private sealed class EditedChunk(ulong number)
+    private sealed class EditedChunk
     {
-        public readonly ulong Number = number;
+        public ulong Number;
         /// <summary>Values by offset: those this command gave, external ones fetched, and all once parsed.</summary>
         public readonly ReadOnlyMemory<byte>[] Values = new ReadOnlyMemory<byte>[ListChunk.Slots];
         /// <summary>The record read, null for a chunk that held nothing.</summary>
@@ -211,6 +243,15 @@ internal sealed partial class Keyspace
         private EntryArray _entries; // by entry; entry i holds offset _first + i
         private int _first;
         private bool _entriesRead, _parsed;
+
+        /// <summary>Forgets everything, for reuse by another command.</summary>
+        public void Reset()
+        {
+            Array.Clear(Values);
+            Record = null;
+            Stored = External = Unfetched = Modified = 0;
+            Dirty = _entriesRead = _parsed = false;
+        }
 
         public void Read(byte[]? record, uint expected, in KeyRef k)
         {

@@ -19,7 +19,7 @@ internal sealed partial class Keyspace
         {
             if (!OpenCollection(k, RedisType.List, create: !onlyIfExists, out var meta, out bool exists)) return 0;
             BeginWrite();
-            var list = new ListEditor(this, k, meta);
+            var list = EditList(k, meta);
             foreach (var value in values) PushListElement(list, ref meta, value, left);
             SaveList(k, list, meta, exists);
             Commit();
@@ -39,7 +39,7 @@ internal sealed partial class Keyspace
             if (!Lookup(k, RedisType.List, out var meta)) return null;
             if (count <= 0) return [];
             BeginWrite();
-            var list = new ListEditor(this, k, meta);
+            var list = EditList(k, meta);
             var values = PopListRange(list, ref meta, left, Math.Min(count, meta.Count));
             SaveList(k, list, meta, true);
             Commit();
@@ -61,7 +61,7 @@ internal sealed partial class Keyspace
                 var k = Ref(db, key);
                 if (!Lookup(k, RedisType.List, out var meta)) continue;
                 BeginWrite();
-                var list = new ListEditor(this, k, meta);
+                var list = EditList(k, meta);
                 var values = PopListRange(list, ref meta, left, Math.Clamp(count, 1, meta.Count));
                 SaveList(k, list, meta, true);
                 Commit();
@@ -88,7 +88,7 @@ internal sealed partial class Keyspace
             {
                 if (fromLeft == toLeft) return ReadListAt(src, sm, fromLeft ? 0 : sm.Count - 1);
                 BeginWrite();
-                var rotated = new ListEditor(this, src, sm);
+                var rotated = EditList(src, sm);
                 value = PopListRange(rotated, ref sm, fromLeft, 1)[0];
                 PushListElement(rotated, ref sm, value, toLeft);
                 SaveList(src, rotated, sm, true);
@@ -98,10 +98,10 @@ internal sealed partial class Keyspace
             // The destination's type is checked before the source changes, as Redis does.
             OpenCollection(dst, RedisType.List, create: true, out var dm, out bool dstExists);
             BeginWrite();
-            var from = new ListEditor(this, src, sm);
+            var from = EditList(src, sm);
             value = PopListRange(from, ref sm, fromLeft, 1)[0];
             SaveList(src, from, sm, true);
-            var to = new ListEditor(this, dst, dm);
+            var to = EditList(dst, dm);
             PushListElement(to, ref dm, value, toLeft);
             SaveList(dst, to, dm, dstExists);
             Commit();
@@ -139,7 +139,7 @@ internal sealed partial class Keyspace
             if (!Lookup(k, RedisType.List, out var meta)) throw Errors.Error(Errors.NoSuchKey);
             if (!ListResolve(index, meta.Count, out long position)) throw Errors.Error(Errors.IndexOutOfRange);
             BeginWrite();
-            var list = new ListEditor(this, k, meta);
+            var list = EditList(k, meta);
             list.Set(meta.Head + (ulong)position, value.ToArray());
             list.Flush(meta);
             Commit();
@@ -176,7 +176,7 @@ internal sealed partial class Keyspace
             if (!ListClamp(start, stop, meta.Count, out long from, out long to)) DeleteKey(k, meta);
             else if (from > 0 || to < meta.Count - 1)
             {
-                var list = new ListEditor(this, k, meta);
+                var list = EditList(k, meta);
                 list.Drop(meta.Head, meta.Head + (ulong)from);
                 list.Drop(meta.Head + (ulong)to + 1, meta.Tail);
                 meta.Head += (ulong)from;
@@ -205,7 +205,7 @@ internal sealed partial class Keyspace
             if (search.Found < 0) return -1;
             long at = after ? search.Found + 1 : search.Found; // the new element's position
             BeginWrite();
-            var list = new ListEditor(this, k, meta);
+            var list = EditList(k, meta);
             if (at <= meta.Count - at)
             {
                 // Shift [0, at) one index towards the head; the new element takes the freed slot.
@@ -255,7 +255,7 @@ internal sealed partial class Keyspace
             {
                 int first = Array.IndexOf(removed, true), last = Array.LastIndexOf(removed, true);
                 long towardsHead = n - 1 - first, towardsTail = last; // elements each way may move
-                var list = new ListEditor(this, k, meta);
+                var list = EditList(k, meta);
                 if (towardsHead <= towardsTail)
                 {
                     ulong to = meta.Head + (ulong)first;

@@ -154,7 +154,7 @@ internal sealed partial class Keyspace
                 meta.Count = members.Count;
                 break;
             case RedisType.List:
-                var list = new ListEditor(this, k, meta);
+                var list = EditList(k, meta);
                 foreach (var element in value.List!) PushListElement(list, ref meta, element, left: false);
                 list.Flush(meta);
                 break;
