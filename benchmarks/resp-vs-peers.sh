@@ -6,10 +6,13 @@
 #   garnet-server  (the NuGet dotnet tool, installed into benchmarks/.tools when missing;
 #                   skipped with a message if it cannot be installed or started)
 # for SET GET INCR LPUSH RPOP SADD HSET ZADD LRANGE_100, pipelined (-P 16 -c 50) and
-# unpipelined (-P 1 -c 50), each after the same short warm-up, then prints requests/second and the ratios reborn/redis and
-# reborn/garnet. Every server it started is stopped on exit.
+# unpipelined (-P 1 -c 50), each after the same short warm-up, then prints requests/second, the ratios
+# reborn/redis and reborn/garnet, and each server's CPU time per request. With ROUNDS=N the three
+# servers take turns N times (a fresh server each round) and the table gives medians and ranges.
+# Every server it started is stopped on exit.
 #
-# Environment: REQUESTS (default 100000), CLIENTS (default 50), KEEP_LOGS=1 keeps the logs.
+# Environment: REQUESTS (default 100000), CLIENTS (default 50), ROUNDS (default 1), TESTS (default the
+# nine above, comma-separated redis-benchmark names), KEEP_LOGS=1 keeps the logs.
 # Nothing here is a test: the numbers depend on the machine and on what else runs on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +20,9 @@ root=$(pwd)
 
 requests=${REQUESTS:-100000}
 clients=${CLIENTS:-50}
-tests="set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100"
-names=(SET GET INCR LPUSH RPOP SADD HSET ZADD LRANGE_100)
+rounds=${ROUNDS:-1}
+tests=${TESTS:-set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100}
+IFS=, read -ra names <<<"${tests^^}"
 tools="$root/benchmarks/.tools" # git-ignored: nothing downloaded is committed
 
 for tool in redis-server redis-cli redis-benchmark dotnet; do
@@ -65,27 +69,58 @@ wait_ready() {
   return 1
 }
 
-# run_peer NAME PORT: both redis-benchmark passes against 127.0.0.1:PORT, CSV kept per mode.
+# cpu_ticks PID: user+system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+hz=$(getconf CLK_TCK)
+
+# run_peer NAME PORT PID ROUND: every test in both modes against 127.0.0.1:PORT, one redis-benchmark
+# per test so the server's CPU time per request is known too; CSV lines kept per mode and round.
 run_peer() {
-  local name=$1 port=$2
+  local name=$1 port=$2 pid=$3 round=$4
   # The same short warm-up for every server: the .NET ones (reborn, garnet) compile their hot paths
   # during their first requests, and that is not what the passes below measure.
   redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n 100000 -P 16 -c "$clients" -q >/dev/null 2>&1 || true
-  echo "  $name: pipelined (-P 16 -c $clients)..."
-  redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n "$requests" -P 16 -c "$clients" --csv >"$work/$name.p16.csv" 2>"$work/$name.p16.err" || echo "  $name: redis-benchmark failed (-P 16), see $work/$name.p16.err"
-  echo "  $name: unpipelined (-P 1 -c $clients)..."
-  redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n "$requests" -P 1 -c "$clients" --csv >"$work/$name.p1.csv" 2>"$work/$name.p1.err" || echo "  $name: redis-benchmark failed (-P 1), see $work/$name.p1.err"
+  local mode pipeline t before after
+  for mode in p16 p1; do
+    pipeline=${mode#p}
+    echo "  $name: $([ "$mode" = p16 ] && echo "pipelined (-P 16" || echo "unpipelined (-P 1") -c $clients), round $round..."
+    : >"$work/$name.$mode.r$round.csv"
+    for t in ${tests//,/ }; do
+      before=$(cpu_ticks "$pid")
+      redis-benchmark -h 127.0.0.1 -p "$port" -t "$t" -n "$requests" -P "$pipeline" -c "$clients" --csv >>"$work/$name.$mode.r$round.csv" 2>>"$work/$name.$mode.err" \
+        || echo "  $name: redis-benchmark failed (-t $t -P $pipeline), see $work/$name.$mode.err"
+      after=$(cpu_ticks "$pid")
+      echo "$t $((after - before))" >>"$work/$name.$mode.r$round.cpu"
+    done
+  done
 }
 
-# rps NAME MODE TEST: requests/second from the CSV, or "-".
+# rps NAME MODE ROUND TEST: requests/second of one round from the CSV, or "-".
 rps() {
-  local file="$work/$1.$2.csv"
+  local file="$work/$1.$2.r$3.csv"
   [ -f "$file" ] || { echo "-"; return; }
-  awk -F'","' -v t="$3" '{ gsub(/^"|"$/, "", $1); gsub(/"/, "", $2); split($1, n, " "); if (n[1] == t && $1 !~ /needed/) { print $2; found = 1; exit } } END { if (!found) print "-" }' "$file"
+  awk -F'","' -v t="$4" '{ gsub(/^"|"$/, "", $1); gsub(/"/, "", $2); split($1, n, " "); if (n[1] == t && $1 !~ /needed/) { print $2; found = 1; exit } } END { if (!found) print "-" }' "$file"
+}
+
+# cpu_us NAME MODE ROUND TEST: the server's CPU microseconds per request in one round, or "-".
+cpu_us() {
+  local file="$work/$1.$2.r$3.cpu"
+  [ -f "$file" ] || { echo "-"; return; }
+  awk -v t="$(echo "$4" | tr 'A-Z' 'a-z')" -v hz="$hz" -v n="$requests" '$1 == t { printf "%.2f", $2 * 1000000 / hz / n; found = 1 } END { if (!found) print "-" }' "$file"
 }
 
 ratio() {
-  if [ "$1" = "-" ] || [ "$2" = "-" ]; then echo "-"; else awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; fi
+  if [ "$1" = "-" ] || [ "$2" = "-" ]; then echo "-"; else awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; fi
+}
+
+# median VALUES...: the median of the numbers given ("-" ignored), or "-".
+median() {
+  printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# span VALUES...: "min-max" of the numbers given, or "-".
+span() {
+  printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR == 0) print "-"; else if (lo == hi) print lo; else print lo "-" hi }'
 }
 
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -100,29 +135,34 @@ for name in reborn.dll Reborn.Cli.dll; do
   [ -f "$root/src/Reborn.Cli/bin/Release/net10.0/$name" ] && { cli="$root/src/Reborn.Cli/bin/Release/net10.0/$name"; break; }
 done
 [ -n "$cli" ] || { echo "resp-vs-peers: no reborn.dll under src/Reborn.Cli/bin/Release/net10.0" >&2; exit 1; }
-port=$(free_port)
-dotnet "$cli" server --port "$port" --dir "$work/reborn-data" --engine rocksdb >"$work/reborn.log" 2>&1 &
-pids+=($!)
-if wait_ready "$port" "$!"; then
-  echo "reborn server on 127.0.0.1:$port (RocksDB, default durability)"
-  run_peer reborn "$port"
-else
-  echo "reborn server did not start:"; cat "$work/reborn.log"; exit 1
-fi
-stop_all
+run_reborn() {
+  port=$(free_port)
+  dotnet "$cli" server --port "$port" --dir "$work/reborn-data" --engine rocksdb >"$work/reborn.log" 2>&1 &
+  pids+=($!)
+  if wait_ready "$port" "$!"; then
+    echo "reborn server on 127.0.0.1:$port (RocksDB, default durability)"
+    run_peer reborn "$port" "${pids[-1]}" "$1"
+  else
+    echo "reborn server did not start:"; cat "$work/reborn.log"; exit 1
+  fi
+  stop_all
+  rm -rf "$work/reborn-data"
+}
 
 # --- Redis ------------------------------------------------------------------------------
-port=$(free_port)
-mkdir -p "$work/redis"
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" --daemonize no >"$work/redis.log" 2>&1 &
-pids+=($!)
-if wait_ready "$port" "$!"; then
-  echo "$(redis-server --version | cut -d' ' -f1-3) on 127.0.0.1:$port (--save \"\" --appendonly no)"
-  run_peer redis "$port"
-else
-  echo "redis-server did not start:"; cat "$work/redis.log"; exit 1
-fi
-stop_all
+run_redis() {
+  port=$(free_port)
+  mkdir -p "$work/redis"
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" --daemonize no >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  if wait_ready "$port" "$!"; then
+    echo "$(redis-server --version | cut -d' ' -f1-3) on 127.0.0.1:$port (--save \"\" --appendonly no)"
+    run_peer redis "$port" "${pids[-1]}" "$1"
+  else
+    echo "redis-server did not start:"; cat "$work/redis.log"; exit 1
+  fi
+  stop_all
+}
 
 # --- Garnet -----------------------------------------------------------------------------
 garnet=""
@@ -133,8 +173,9 @@ else
   if dotnet tool install garnet-server --tool-path "$tools" >"$work/garnet-install.log" 2>&1; then garnet="$tools/garnet-server"
   else echo "garnet-server could not be installed; skipping that peer ($(tail -1 "$work/garnet-install.log"))"; fi
 fi
-if [ -n "$garnet" ]; then
-  started=0
+run_garnet() {
+  [ -n "$garnet" ] || return 0
+  local started=0
   for _ in 1 2 3; do
     port=$(free_port)
     # Its main log is sized down from the 16 GB default so the shared machine keeps its memory.
@@ -144,24 +185,41 @@ if [ -n "$garnet" ]; then
   done
   if [ "$started" = 1 ]; then
     echo "garnet-server $(grep -o 'Garnet [0-9.]*' "$work/garnet.log" | head -1 | cut -d' ' -f2) on 127.0.0.1:$port"
-    run_peer garnet "$port"
+    run_peer garnet "$port" "${pids[-1]}" "$1"
   else
     echo "garnet-server did not start; skipping that peer:"; tail -5 "$work/garnet.log"
   fi
   stop_all
-fi
+}
+
+# Rounds alternate the servers, so a slow spell of the machine does not land on one server only.
+for round in $(seq 1 "$rounds"); do
+  run_reborn "$round"
+  run_redis "$round"
+  run_garnet "$round"
+done
+
 
 # --- Table ------------------------------------------------------------------------------
+# Per test: the median requests/second of each server over the rounds, the median ratio with its
+# range over the rounds, and each server's median CPU time per request (µs, user + system).
 print_table() {
   local mode=$1 title=$2
   echo
-  echo "$title, requests/second"
-  printf '%-11s %12s %12s %12s %13s %14s\n' test reborn redis garnet reborn/redis reborn/garnet
+  echo "$title: requests/second (median of $rounds), ratios (median, range), server CPU µs/request"
+  printf '%-11s %10s %10s %10s %17s %17s %8s %8s %8s\n' test reborn redis garnet reborn/redis reborn/garnet cpu:rb cpu:rd cpu:gn
   for name in "${names[@]}"; do
-    local r s g
-    r=$(rps reborn "$mode" "$name"); s=$(rps redis "$mode" "$name"); g=$(rps garnet "$mode" "$name")
-    printf '%-11s %12s %12s %12s %13s %14s\n' "$name" "$r" "$s" "$g" "$(ratio "$r" "$s")" "$(ratio "$r" "$g")"
+    local r=() s=() g=() rs=() rg=() cr=() cs=() cg=() round
+    for round in $(seq 1 "$rounds"); do
+      r+=("$(rps reborn "$mode" "$round" "$name")"); s+=("$(rps redis "$mode" "$round" "$name")"); g+=("$(rps garnet "$mode" "$round" "$name")")
+      rs+=("$(ratio "${r[-1]}" "${s[-1]}")"); rg+=("$(ratio "${r[-1]}" "${g[-1]}")")
+      cr+=("$(cpu_us reborn "$mode" "$round" "$name")"); cs+=("$(cpu_us redis "$mode" "$round" "$name")"); cg+=("$(cpu_us garnet "$mode" "$round" "$name")")
+    done
+    printf '%-11s %10s %10s %10s %17s %17s %8s %8s %8s\n' "$name" "$(median "${r[@]}")" "$(median "${s[@]}")" "$(median "${g[@]}")" \
+      "$(median "${rs[@]}")x ($(span "${rs[@]}"))" "$(median "${rg[@]}")x ($(span "${rg[@]}"))" \
+      "$(median "${cr[@]}")" "$(median "${cs[@]}")" "$(median "${cg[@]}")"
   done
 }
 print_table p16 "Pipelined (-P 16 -c $clients)"
 print_table p1 "Unpipelined (-P 1 -c $clients)"
+case ",$tests," in *,lrange*) echo; echo "The CPU time of LRANGE tests includes the LPUSH requests redis-benchmark sends to fill the list first." ;; esac
