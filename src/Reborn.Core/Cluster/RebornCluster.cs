@@ -85,7 +85,15 @@ public sealed partial class RebornCluster : IKeyValueCluster
             Durability = options.Durability,
             MemoryBudgetBytes = options.MemoryBudgetBytes,
         });
-        return new LocalGroup(id, customPath, engine, options.Time, versions);
+        try
+        {
+            return new LocalGroup(id, customPath, engine, options.Time, versions);
+        }
+        catch
+        {
+            engine.Dispose(); // a refused engine (another layout, unreadable counters) must not keep its lock
+            throw;
+        }
     }
 
     private void Attach(LocalGroup group)

@@ -25,6 +25,7 @@ internal static class KeyEncoding
     public const byte SystemGarbage = 0x02;       // [FF FF 02][version u64][slot u16][pdb u8][key len u32][user key] -> type
     public const byte SystemSlotTable = 0x03;     // [FF FF 03] -> the slot table (group 0's engine only)
     public const byte SystemGroups = 0x04;        // [FF FF 04] -> the list of groups, JSON (group 0's engine only)
+    public const byte SystemLayout = 0x05;        // [FF FF 05] -> the layout version of the records, u8 (Metadata.LayoutVersion)
 
     public static void WritePrefix(Span<byte> dest, int slot, int pdb, byte kind)
     {

@@ -33,9 +33,40 @@ internal sealed partial class Keyspace : IDisposable
         _versions = versions ?? new VersionSource();
         _engine = engine;
         _time = time;
+        CheckLayout(engine);
         _batch = new TouchingBatch(engine.CreateBatch(), this);
         _databaseMap = engine.Get(KeyEncoding.SystemKey(KeyEncoding.SystemDatabaseMap)) ?? DefaultDatabaseMap();
         LoadCounters();
+    }
+
+    /// <summary>
+    /// Refuses an engine whose records have another layout (docs/storage-layout.md), before any of
+    /// them is read; marks a new, empty engine with this build's layout. An engine with data but no
+    /// mark was written by a build older than the mark (layout version 1).
+    /// </summary>
+    private static void CheckLayout(IStorageEngine engine)
+    {
+        var key = KeyEncoding.SystemKey(KeyEncoding.SystemLayout);
+        var mark = engine.Get(key);
+        int found;
+        if (mark is not null) found = mark.Length == 1 ? mark[0] : -1;
+        else
+        {
+            using var it = engine.CreateIterator([], [KeyEncoding.SystemPrefix]); // data records only: the slot table may be written first
+            it.SeekToFirst();
+            if (!it.Valid)
+            {
+                using var batch = engine.CreateBatch();
+                batch.Put(key, [Metadata.LayoutVersion]);
+                engine.Write(batch);
+                return;
+            }
+            found = 1;
+        }
+        if (found != Metadata.LayoutVersion)
+            throw new InvalidDataException(
+                $"the data in {engine.Path ?? "memory"} has storage layout version {(found < 0 ? "(unreadable)" : found)}; this build reads version {Metadata.LayoutVersion} " +
+                "(docs/storage-layout.md). Open it with the build that wrote it, or start from an empty directory.");
     }
 
     public IStorageEngine Engine => _engine;

@@ -119,9 +119,47 @@ public sealed class StorageLayoutTests
             for (it.SeekToFirst(); it.Valid; it.Next()) records.Add(Hex(it.Key) + "=" + Hex(it.Value));
         int slot = SlotHash.GetSlot("foo"u8);
         Assert.That(slot, Is.EqualTo(761));
-        Assert.That(records, Has.Count.EqualTo(3));
+        Assert.That(records, Has.Count.EqualTo(4));
         Assert.That(records[0], Does.StartWith("02F9000166"), "metadata record first");
         Assert.That(records[1], Does.StartWith("02F90004"), "then the expiry index");
         Assert.That(records[2], Is.EqualTo("02F90005=0100000000000000"), "then the key count");
+        Assert.That(records[3], Is.EqualTo("FFFF05=02"), "and the engine's layout mark");
+    }
+
+    [Test]
+    public async Task DataOfAnotherLayoutIsRefusedAtOpen()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "reborn-layout-" + Guid.NewGuid().ToString("N"));
+        var options = new RebornClusterOptions { Engine = EngineKind.RocksDb, DataDirectory = directory, BackgroundSweeps = false };
+        var enginePath = Path.Combine(directory, "group-0");
+        try
+        {
+            await using (var cluster = await RebornCluster.OpenAsync(options))
+                await cluster.GetDatabase(0).ListRightPushAsync("l", ["a"]);
+            SetLayoutMark(enginePath, [1]);
+            var refused = Assert.ThrowsAsync<InvalidDataException>(async () => await RebornCluster.OpenAsync(options));
+            Assert.That(refused!.Message, Does.Contain("layout version 1").And.Contain("this build reads version 2").And.Contain(enginePath));
+
+            SetLayoutMark(enginePath, null); // data but no mark: written before the mark existed
+            refused = Assert.ThrowsAsync<InvalidDataException>(async () => await RebornCluster.OpenAsync(options));
+            Assert.That(refused!.Message, Does.Contain("layout version 1"));
+
+            SetLayoutMark(enginePath, [Metadata.LayoutVersion]);
+            await using (var cluster = await RebornCluster.OpenAsync(options))
+                Assert.That((await cluster.GetDatabase(0).ListRangeAsync("l")).Select(v => (string)v!), Is.EqualTo(new[] { "a" }), "the right mark opens, data intact");
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void SetLayoutMark(string enginePath, byte[]? mark)
+    {
+        using var engine = StorageEngines.Open(new EngineOptions { Kind = EngineKind.RocksDb, Path = enginePath, CreateIfMissing = false });
+        using var batch = engine.CreateBatch();
+        var key = KeyEncoding.SystemKey(KeyEncoding.SystemLayout);
+        if (mark is null) batch.Delete(key); else batch.Put(key, mark);
+        engine.Write(batch);
     }
 }
