@@ -20,6 +20,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly CancellationTokenSource _closed;
     private long _commandMark; // Stopwatch timestamp the running command's time counts from
+    private ServerStatistics.CommandStatCache _statCache;
     private readonly SemaphoreSlim _output = new(1, 1);
     private readonly RespCommandReader _reader = new();
     private readonly RespCommandArgs _args = new();
@@ -158,7 +159,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         // One clock read per command: a command's time runs from the previous command's end (or the
         // batch's start), so it includes parsing its own arguments, as a per-call timer would not.
         long now = System.Diagnostics.Stopwatch.GetTimestamp();
-        _server.RecordCommand(Context.CommandName, now - _commandMark);
+        _server.RecordCommand(Context.CommandName, now - _commandMark, ref _statCache);
         _commandMark = now;
         if (silent)
         {

@@ -126,11 +126,17 @@ public sealed class RespServer : IAsyncDisposable
     }
 
     /// <summary>Counts a finished command; <paramref name="elapsedTicks"/> is in Stopwatch ticks.</summary>
-    internal void RecordCommand(string name, long elapsedTicks)
+    internal void RecordCommand(string name, long elapsedTicks, ref ServerStatistics.CommandStatCache cache)
     {
         Interlocked.Increment(ref Statistics.CommandsProcessed);
         if (name.Length == 0) return;
-        var stat = Statistics.Commands.GetOrAdd(name, static _ => new ServerStatistics.CommandStat());
+        var stat = cache.Stat;
+        int generation = Statistics.Generation; // read before the lookup: a reset in between is seen next time
+        if (stat is null || !ReferenceEquals(name, cache.Name) || generation != cache.Generation)
+        {
+            stat = Statistics.Commands.GetOrAdd(name, static _ => new ServerStatistics.CommandStat());
+            cache = new ServerStatistics.CommandStatCache { Name = name, Stat = stat, Generation = generation };
+        }
         Interlocked.Increment(ref stat.Calls);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(0, elapsedTicks);
         Interlocked.Add(ref stat.Microseconds, (long)elapsed.TotalMicroseconds);

@@ -20,9 +20,22 @@ public sealed class ServerStatistics
         public long FailedCalls;
     }
 
+    /// <summary>Bumped by <see cref="Reset"/> after it empties <see cref="Commands"/>: connections then look their stats up again.</summary>
+    public int Generation => Volatile.Read(ref _generation);
+    private int _generation;
+
     public void Reset()
     {
         ConnectionsReceived = ConnectionsRejected = CommandsProcessed = NetInputBytes = NetOutputBytes = ProtocolErrors = 0;
         Commands.Clear();
+        Interlocked.Increment(ref _generation);
+    }
+
+    /// <summary>A connection's last command and its stat, so a repeated command skips the dictionary.</summary>
+    internal struct CommandStatCache
+    {
+        public string? Name;
+        public CommandStat? Stat;
+        public int Generation;
     }
 }

@@ -126,6 +126,15 @@ public sealed class ServerCommandTests
         await pair.SameAsync("CONFIG", "RESETSTAT");
         var afterReset = Sections(await pair.RebornClient.ExecuteAsync("INFO", "commandstats"));
         Assert.That(afterReset["Commandstats"].Keys, Is.EquivalentTo(new[] { "cmdstat_config|resetstat" }));
+
+        // A connection repeating one command across another connection's reset counts into the new stats.
+        await using var other = await RespConnection.ConnectAsync(pair.Reborn.Host, pair.Reborn.Port);
+        await pair.RebornClient.ExecuteAsync("SET", "k", "1");
+        await pair.RebornClient.ExecuteAsync("SET", "k", "2");
+        await other.ExecuteAsync("CONFIG", "RESETSTAT");
+        await pair.RebornClient.ExecuteAsync("SET", "k", "3");
+        var repeated = Sections(await other.ExecuteAsync("INFO", "commandstats"));
+        Assert.That(repeated["Commandstats"]["cmdstat_set"], Does.StartWith("calls=1,usec="));
     }
 
     [Test]
