@@ -13,8 +13,13 @@ namespace Reborn.Storage;
 /// its slice, up to a scheduler tick (4 ms), while a command's thread waits runnable; a command
 /// holding a keyspace's gate then makes every writer of that group wait as long.
 /// Where SCHED_IDLE is refused the thread gets nice 10; elsewhere than Linux nothing changes.
-/// Hazard: an idle thread can starve while normal threads keep every core busy, so it must never
-/// hold a lock a command waits for for longer than a short, bounded step.
+/// Hazards, both only while normal threads (of this process or another) keep every core busy: an
+/// idle thread can starve then, so it must never hold a lock a command waits for for longer than a
+/// short, bounded step; and a garbage collection waits for every thread running managed code to
+/// reach a safe point, a starved idle one included, so the whole process can pause as long. With
+/// the cores saturated the migration also crawls: throttle it, or give the machine headroom.
+/// RocksDB's thread pools are process-wide: lowering them lowers them for every RocksDB database
+/// in the process, Reborn's or not.
 /// </summary>
 internal static partial class BackgroundPriority
 {
