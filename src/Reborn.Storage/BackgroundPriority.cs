@@ -6,27 +6,29 @@ using System.Runtime.InteropServices;
 namespace Reborn.Storage;
 
 /// <summary>
-/// Puts background threads (a migration's copy, RocksDB's flushes and compactions) behind the
-/// foreground for the CPU. On Linux a thread goes to SCHED_IDLE: the scheduler then runs it only
-/// when no normal thread wants its core, and a normal thread that becomes runnable takes the core
-/// from it at once. A nice value is weaker: under EEVDF a niced thread that got a core keeps it for
-/// its slice, up to a scheduler tick (4 ms), while a command's thread waits runnable; a command
-/// holding a keyspace's gate then makes every writer of that group wait as long.
-/// Where SCHED_IDLE is refused the thread gets nice 10; elsewhere than Linux nothing changes.
-/// Hazards, both only while normal threads (of this process or another) keep every core busy: an
-/// idle thread can starve then, so it must never hold a lock a command waits for for longer than a
-/// short, bounded step; and a garbage collection waits for every thread running managed code to
-/// reach a safe point, a starved idle one included, so the whole process can pause as long. With
+/// Puts background threads behind the foreground for the CPU. A migration's own threads (its copy,
+/// replay and mover) go to SCHED_IDLE on Linux: the scheduler then runs them only when no normal
+/// thread wants their core, and a normal thread that becomes runnable takes the core from them at
+/// once. A nice value is weaker: under EEVDF a niced thread that got a core keeps it for its slice,
+/// up to a scheduler tick (4 ms), while a command's thread waits runnable; a command holding a
+/// keyspace's gate then makes every writer of that group wait as long. Where SCHED_IDLE is refused
+/// such a thread gets nice 10; elsewhere than Linux nothing changes.
+/// RocksDB's flush and compaction threads get nice 19 instead (<see cref="LowerThreadsNamed"/>): they
+/// take no lock a command waits for, a migration's copy must not starve them (its writes would stall
+/// on full memtables), and foreground writes stall if they starve.
+/// Hazards of SCHED_IDLE, both only while normal threads (of this process or another) keep every core
+/// busy: an idle thread can starve then, so it must never hold a lock a command waits for for longer
+/// than a short, bounded step; and a garbage collection waits for every thread running managed code
+/// to reach a safe point, a starved idle one included, so the whole process can pause as long. With
 /// the cores saturated the migration also crawls: throttle it, or give the machine headroom.
-/// RocksDB's thread pools are process-wide: lowering them lowers them for every RocksDB database
-/// in the process, Reborn's or not.
 /// </summary>
 internal static partial class BackgroundPriority
 {
     private const int SchedIdle = 5;
     private const int Niceness = 10;
+    private const int NativePoolNiceness = 19;
 
-    /// <summary>Lowers the calling thread.</summary>
+    /// <summary>Puts the calling thread at SCHED_IDLE (or nice 10).</summary>
     public static void LowerCurrentThread()
     {
         if (!OperatingSystem.IsLinux()) return;
@@ -41,8 +43,10 @@ internal static partial class BackgroundPriority
     }
 
     /// <summary>
-    /// Lowers every thread of this process whose name starts with <paramref name="prefix"/> (Linux
-    /// names threads in /proc/self/task/*/comm); already lowered ones are lowered again, harmlessly.
+    /// Gives nice 19 to every thread of this process whose name starts with <paramref name="prefix"/>
+    /// (Linux names threads in /proc/self/task/*/comm); already lowered ones are set again, harmlessly.
+    /// For threads of a native library's own pools, which are process-wide: every user of that library
+    /// in the process is lowered with them.
     /// </summary>
     public static void LowerThreadsNamed(string prefix)
     {
@@ -55,7 +59,8 @@ internal static partial class BackgroundPriority
                 string name;
                 try { name = File.ReadAllText(Path.Combine(task, "comm")); }
                 catch (IOException) { continue; } // the thread ended meanwhile
-                if (name.StartsWith(prefix, StringComparison.Ordinal)) Lower(tid);
+                if (name.StartsWith(prefix, StringComparison.Ordinal))
+                    SetPriority(0 /* PRIO_PROCESS: with a thread id, that thread alone */, (uint)tid, NativePoolNiceness);
             }
         }
         catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException or IOException or UnauthorizedAccessException)

@@ -65,9 +65,9 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         try
         {
             var engine = new RocksDbEngine(RocksDb.Open(tuning.Options, path), path, options.Durability, tuning);
-            // Flushes and compactions (the process-wide pools, named rocksdb:low and rocksdb:high) run
-            // behind the foreground: a migration's copy makes seconds of them, and at normal priority
-            // they took the cores from commands, one holding its group's gate.
+            // Flushes and compactions (the process-wide pools, named rocksdb:low and rocksdb:high) run at
+            // nice 19: a migration's copy makes seconds of them, and at normal priority they took the
+            // cores from commands, one holding its group's gate.
             BackgroundPriority.LowerThreadsNamed("rocksdb:");
             return engine;
         }
