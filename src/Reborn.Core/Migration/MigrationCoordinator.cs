@@ -392,16 +392,20 @@ internal sealed class MigrationCoordinator
         long finished = Stopwatch.GetTimestamp();
         try
         {
-            foreach (int slot in slots)
+            // The mover runs on a low-priority thread: it never sleeps, and commands must not wait for a core behind it.
+            await BackgroundThreads.Run("reborn-key-mover", () =>
             {
-                await DrainSlotAsync(slot, pacer, token).ConfigureAwait(false);
-                Interlocked.Increment(ref _slotsDone);
-                drained.Add(slot);
-                if (drained.Count < SlotsPerFinish && Stopwatch.GetElapsedTime(finished) < FinishEvery) continue;
+                foreach (int slot in slots)
+                {
+                    DrainSlot(slot, pacer, token);
+                    Interlocked.Increment(ref _slotsDone);
+                    drained.Add(slot);
+                    if (drained.Count < SlotsPerFinish && Stopwatch.GetElapsedTime(finished) < FinishEvery) continue;
+                    FinishSlots(drained);
+                    finished = Stopwatch.GetTimestamp();
+                }
                 FinishSlots(drained);
-                finished = Stopwatch.GetTimestamp();
-            }
-            FinishSlots(drained);
+            }).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -409,11 +413,14 @@ internal sealed class MigrationCoordinator
             // Unfinished slots go back: the keys already moved return to the source, key by key.
             var unfinished = slots.Where(s => _cluster.Table[s].State == SlotState.MigratingKeys).ToList();
             _cluster.ChangeTable(t => t.With(unfinished.Select(s => (s, new SlotAssignment(t[s].Target, SlotState.MigratingKeys, t[s].Group)))));
-            foreach (int slot in unfinished)
+            await BackgroundThreads.Run("reborn-key-mover", () =>
             {
-                await DrainSlotAsync(slot, new Pacer(new MigrationOptions()), CancellationToken.None).ConfigureAwait(false);
-                FinishSlots([slot]);
-            }
+                foreach (int slot in unfinished)
+                {
+                    DrainSlot(slot, new Pacer(new MigrationOptions()), CancellationToken.None);
+                    FinishSlots([slot]);
+                }
+            }).ConfigureAwait(false);
             throw;
         }
     }
@@ -437,8 +444,11 @@ internal sealed class MigrationCoordinator
         drained.Clear();
     }
 
-    /// <summary>Moves every key of a key-by-key slot from its source (<see cref="FinishSlots"/> then makes it stable on the target).</summary>
-    private async Task DrainSlotAsync(int slot, Pacer pacer, CancellationToken token)
+    /// <summary>
+    /// Moves every key of a key-by-key slot from its source (<see cref="FinishSlots"/> then makes it
+    /// stable on the target). On the mover's own thread: pacing blocks it, and nobody else.
+    /// </summary>
+    private void DrainSlot(int slot, Pacer pacer, CancellationToken token)
     {
         var a = _cluster.Table[slot];
         var source = _cluster.Group(a.Group).Keyspace;
@@ -451,7 +461,7 @@ internal sealed class MigrationCoordinator
             // Short holds of the gates keep foreground latency low while the mover runs.
             for (int i = 0; i < keys.Count; i += KeysPerGateHold)
                 MoveKeys(a.Group, a.Target, slot, keys.GetRange(i, Math.Min(KeysPerGateHold, keys.Count - i)));
-            await pacer.PaceAsync(keys.Count, Interlocked.Read(ref _bytes) - before, token).ConfigureAwait(false);
+            pacer.PaceAsync(keys.Count, Interlocked.Read(ref _bytes) - before, token).GetAwaiter().GetResult();
         }
     }
 
@@ -494,12 +504,15 @@ internal sealed class MigrationCoordinator
                 target.CopyGarbage(snapshot, mask);
             }
             target.ReloadSlotCounters(slots); // before the replay, whose imports adjust the counts
-            // Replay what changed meanwhile until the gap is small.
-            for (int round = 0; round < 50 && journal.Count > options.FreezeBelowKeys; round++)
+            // Replay what changed meanwhile until the gap is small, on a low-priority thread as the copy.
+            await BackgroundThreads.Run("reborn-snapshot-replay", () =>
             {
-                token.ThrowIfCancellationRequested();
-                ReplayFromSnapshot(source, target, journal.Drain());
-            }
+                for (int round = 0; round < 50 && journal.Count > options.FreezeBelowKeys; round++)
+                {
+                    token.ThrowIfCancellationRequested();
+                    ReplayFromSnapshot(source, target, journal.Drain());
+                }
+            }).ConfigureAwait(false);
             token.ThrowIfCancellationRequested();
             // The freeze: writes to these slots wait on the gates, then find the new owner and succeed.
             var (lower, higher) = from < to ? (source, target) : (target, source);

@@ -64,7 +64,12 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         var tuning = new RocksDbTuning(options.MemoryBudgetBytes, createIfMissing: created, bufferWal: options.Durability != Durability.Always);
         try
         {
-            return new RocksDbEngine(RocksDb.Open(tuning.Options, path), path, options.Durability, tuning);
+            var engine = new RocksDbEngine(RocksDb.Open(tuning.Options, path), path, options.Durability, tuning);
+            // Flushes and compactions (the process-wide pools, named rocksdb:low and rocksdb:high) run at
+            // nice 19: a migration's copy makes seconds of them, and at normal priority they took the
+            // cores from commands, one holding its group's gate.
+            BackgroundPriority.LowerThreadsNamed("rocksdb:");
+            return engine;
         }
         catch (RocksDbSharpException e)
         {
