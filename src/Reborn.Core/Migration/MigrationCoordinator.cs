@@ -528,7 +528,11 @@ internal sealed class MigrationCoordinator
                 source.StopJournal();
             }
             long freezeTicks = Stopwatch.GetElapsedTime(frozen).Ticks;
-            _cluster.FlushCatalog(); // before the source drops the slots the old table gave it
+            // The copy reaches the target's disk before the table naming the target reaches the home
+            // group's, and both before the source drops its records: without this, with EverySecond a
+            // machine crash could keep the new table and the drop but lose the copy, a whole slot.
+            target.Engine.Flush();
+            _cluster.FlushCatalog();
             if (freezeTicks > Interlocked.Read(ref _longestFreezeTicks)) Interlocked.Exchange(ref _longestFreezeTicks, freezeTicks);
             Log.LogInformation("Snapshot switch of {Count} slots to group {Target}: writes frozen {Ms:F1} ms", slots.Count, to, TimeSpan.FromTicks(freezeTicks).TotalMilliseconds);
             source.DropSlots(slots);
