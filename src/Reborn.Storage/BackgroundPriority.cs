@@ -25,13 +25,14 @@ internal static partial class BackgroundPriority
     private const int Niceness = 10;
     private const int NativePoolNiceness = 19;
 
-    /// <summary>Puts the calling thread at SCHED_IDLE (or nice 10).</summary>
-    public static void LowerCurrentThread()
+    /// <summary>Puts the calling thread at SCHED_IDLE (or nice 10), or with <paramref name="idle"/> false at nice 10.</summary>
+    public static void LowerCurrentThread(bool idle = true)
     {
         if (!OperatingSystem.IsLinux()) return;
         try
         {
-            Lower(GetThreadId());
+            if (idle) Lower(GetThreadId());
+            else SetPriority(0 /* PRIO_PROCESS: with a thread id, that thread alone */, (uint)GetThreadId(), Niceness);
         }
         catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -499,7 +499,7 @@ internal sealed class MigrationCoordinator
                 // A throttled copy writes BatchKeys keys at a time so its pacing stays smooth.
                 long maxKeys = options.MaxKeysPerSecond > 0 || options.MaxBytesPerSecond > 0 ? options.BatchKeys : long.MaxValue;
                 // Off the foreground's cores when it wants them: the copy runs on low-priority threads.
-                await BackgroundThreads.Run("reborn-snapshot-copy", () => CopyRecords(snapshot, target, slots, maxKeys, pacer, token)).ConfigureAwait(false);
+                await BackgroundThreads.Run("reborn-snapshot-copy", () => CopyRecords(snapshot, target, slots, maxKeys, pacer, token), idle: false).ConfigureAwait(false);
                 // After the records: a sweep of a copied entry must find its records already here.
                 target.CopyGarbage(snapshot, mask);
             }
@@ -570,7 +570,7 @@ internal sealed class MigrationCoordinator
                     at = next;
                     try { writing.GetAwaiter().GetResult(); }
                     catch { batch.Dispose(); throw; }
-                    writing = BackgroundThreads.Run("reborn-snapshot-write", () => target.WriteRecords(batch));
+                    writing = BackgroundThreads.Run("reborn-snapshot-write", () => target.WriteRecords(batch), idle: false);
                     Interlocked.Add(ref _keys, keys);
                     Interlocked.Add(ref _bytes, bytes);
                     pacer.PaceAsync(keys, bytes, token).GetAwaiter().GetResult(); // a thread of its own: waiting blocks nobody
