@@ -135,17 +135,23 @@ for name in reborn.dll Reborn.Cli.dll; do
   [ -f "$root/src/Reborn.Cli/bin/Release/net10.0/$name" ] && { cli="$root/src/Reborn.Cli/bin/Release/net10.0/$name"; break; }
 done
 [ -n "$cli" ] || { echo "resp-vs-peers: no reborn.dll under src/Reborn.Cli/bin/Release/net10.0" >&2; exit 1; }
+# measure NAME ROUND DESCRIPTION: once the server just started in the background on $port (its log
+# in $work/NAME.log) answers, every pass runs against it, then it stops; one that never answers ends the run.
+measure() {
+  if wait_ready "$port" "${pids[-1]}"; then
+    echo "$3 on 127.0.0.1:$port"
+    run_peer "$1" "$port" "${pids[-1]}" "$2"
+  else
+    echo "$1 did not start:"; cat "$work/$1.log"; exit 1
+  fi
+  stop_all
+}
+
 run_reborn() {
   port=$(free_port)
   dotnet "$cli" server --port "$port" --dir "$work/reborn-data" --engine rocksdb >"$work/reborn.log" 2>&1 &
   pids+=($!)
-  if wait_ready "$port" "$!"; then
-    echo "reborn server on 127.0.0.1:$port (RocksDB, default durability)"
-    run_peer reborn "$port" "${pids[-1]}" "$1"
-  else
-    echo "reborn server did not start:"; cat "$work/reborn.log"; exit 1
-  fi
-  stop_all
+  measure reborn "$1" "reborn server (RocksDB, default durability)"
   rm -rf "$work/reborn-data"
 }
 
@@ -155,13 +161,7 @@ run_redis() {
   mkdir -p "$work/redis"
   redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" --daemonize no >"$work/redis.log" 2>&1 &
   pids+=($!)
-  if wait_ready "$port" "$!"; then
-    echo "$(redis-server --version | cut -d' ' -f1-3) on 127.0.0.1:$port (--save \"\" --appendonly no)"
-    run_peer redis "$port" "${pids[-1]}" "$1"
-  else
-    echo "redis-server did not start:"; cat "$work/redis.log"; exit 1
-  fi
-  stop_all
+  measure redis "$1" "$(redis-server --version | cut -d' ' -f1-3) (--save \"\" --appendonly no)"
 }
 
 # --- Garnet -----------------------------------------------------------------------------
