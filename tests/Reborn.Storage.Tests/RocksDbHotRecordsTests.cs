@@ -30,6 +30,25 @@ public sealed class RocksDbHotRecordsTests
     }
 
     [Test]
+    public void AnOverflowEvictsTheOldestFewNotEverything()
+    {
+        using var records = new RocksDbHotRecords(budgetBytes: 64 * 1024);
+        var value = new byte[100];
+        lock (records.Gate)
+        {
+            long start = records.Generation;
+            int inserted = 0;
+            while (records.Generation == start)
+                records.Remember(Key($"k:{inserted++:D6}"), value, records.Generation);
+            int held = 0;
+            for (int i = 0; i < inserted; i++)
+                if (records.TryGet(Key($"k:{i:D6}"), out _)) held++;
+            Assert.That(records.TryGet(Key("k:000000"), out _), Is.False, "the oldest record went first");
+            Assert.That(held, Is.GreaterThan(inserted * 8 / 10), $"one step evicts a few of the {inserted} records, not all");
+        }
+    }
+
+    [Test]
     public void AnEvictionInvalidatesReadsThatRacedIt()
     {
         using var records = new RocksDbHotRecords(budgetBytes: 16 * 1024);

@@ -11,9 +11,9 @@ namespace Reborn.Storage.Engines;
 /// A record written inside a <see cref="GroupCommit"/> scope is dirty: it is not in RocksDB yet, and
 /// reaches it with every other dirty record in one batch when a scope completes (<see cref="Apply"/>):
 /// a pipelined batch of commands costs one RocksDB write, and a key written many times in it is
-/// written once. Clean records are a cache of keys that were read, bounded by bytes: when full, the
-/// clean records not read since the last eviction go and the others get a second chance (CLOCK);
-/// a record only ever written leaves once it is applied.
+/// written once. Clean records are a cache of keys that were read, bounded by bytes: past the budget,
+/// a clock hand walks them oldest first, a bounded step at a time; a record read since the hand last
+/// passed gets a second chance, the others go (CLOCK). A record only ever written leaves once it is applied.
 /// Every member runs under <see cref="Gate"/>.
 /// <para>
 /// Invariants: a record here is never older than RocksDB's value of its key. A dirty record stays
@@ -36,12 +36,18 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// <summary>A direct write of more operations than this drops the clean records instead of updating them.</summary>
     private const int MaxAppliedToFollow = 64;
 
-    /// <summary>Bookkeeping per record on top of its key and value: the dictionary entry, the arrays' headers.</summary>
-    private const int RecordOverhead = 64;
+    /// <summary>Bookkeeping per record on top of its key and value: the dictionary entry, the arrays' headers, the clock's slot.</summary>
+    private const int RecordOverhead = 72;
+
+    /// <summary>The most records one eviction step looks at: it holds the gate, so it must stay short.</summary>
+    private const int EvictionStep = 2048;
 
     private readonly Dictionary<byte[], Record> _records = new(ByteKeyComparer.Instance);
     private readonly Dictionary<byte[], Record>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
     private readonly List<byte[]> _dirty = [];
+    // The clock: every record's key array, oldest first. An entry whose array is no longer its
+    // record's (the record left, or was made again) is stale and skipped.
+    private readonly Queue<byte[]> _clock = new();
     private readonly WriteBatch _native = new();
     private readonly long _budgetBytes;
     private long _bytes;
@@ -175,6 +181,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         var stored = key.ToArray();
         value = value?.ToArray(); // the caller keeps its array; this one may be rewritten in place
         _records.Add(stored, new Record { Key = stored, Value = value, Read = true });
+        _clock.Enqueue(stored);
         _bytes += Size(stored, value);
     }
 
@@ -235,6 +242,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             _bySpan.TryGetValue(key, out var stored, out _); // the array the dictionary made for the key
             record.Key = stored!;
             _bytes += Size(record.Key, null);
+            _clock.Enqueue(record.Key);
         }
 
         return ref record;
@@ -269,32 +277,46 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     }
 
     /// <summary>
-    /// Makes room when the records outgrow the budget: clean records not read since the last eviction
-    /// go, the others lose their mark (a second chance, as CLOCK gives). When the survivors still fill
-    /// three quarters of the budget, every clean record goes.
+    /// One step of the clock hand, when the records outgrow the budget: from the oldest, a record read
+    /// since the hand last passed loses its mark and goes to the back, a dirty one goes to the back, the
+    /// others go, until the records are a sixteenth under the budget or the step has looked at
+    /// <see cref="EvictionStep"/> records. Far over the budget with every record hot, every clean record goes.
     /// </summary>
     private void Evict()
     {
+        long target = _budgetBytes - _budgetBytes / 16;
         bool dropped = false;
-        foreach (var (key, record) in _records)
+        for (int looked = 0; _bytes > target && looked < EvictionStep && _clock.TryDequeue(out var key); looked++)
         {
-            if (record.Dirty)
+            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
+            if (Unsafe.IsNullRef(ref record) || !ReferenceEquals(record.Key, key))
                 continue;
-            if (record.Referenced)
+            if (record.Dirty || record.Referenced)
             {
-                CollectionsMarshal.GetValueRefOrNullRef(_records, key).Referenced = false;
+                record.Referenced = false;
+                _clock.Enqueue(key);
                 continue;
             }
 
+            _bytes -= Size(key, record.Value); // before the removal clears the slot the ref points at
             _records.Remove(key);
-            _bytes -= Size(key, record.Value);
             dropped = true;
         }
 
         if (dropped)
             Generation++;
-        if (_bytes > _budgetBytes / 4 * 3)
+        if (_bytes > _budgetBytes + _budgetBytes / 4)
             DropClean();
+        else if (_clock.Count > 2 * _records.Count + 1024)
+            RebuildClock();
+    }
+
+    /// <summary>Forgets the stale entries the clock gathered (records written once and applied leave them).</summary>
+    private void RebuildClock()
+    {
+        _clock.Clear();
+        foreach (var key in _records.Keys)
+            _clock.Enqueue(key);
     }
 
     /// <summary>Drops every clean record; the dirty ones must stay until applied.</summary>
@@ -318,6 +340,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             }
         }
 
+        RebuildClock();
         Generation++;
     }
 
