@@ -14,24 +14,17 @@ namespace Reborn.Core.Tests.Migration;
 /// </summary>
 [TestFixture(EngineKind.Memory)]
 [TestFixture(EngineKind.RocksDb)]
-public sealed class MigrationConcurrencyTests(EngineKind engine)
+public sealed class MigrationConcurrencyTests(EngineKind engine) : MigrationTestBase
 {
     private const int Writers = 4;
     private const int MaxOpsPerWriter = 25_000;
     private const int Migrations = 14;
     private const int Users = 16;
     private const int BigSize = 5_000;
-    private string _directory = null!;
-
-    [SetUp]
-    public void CreateDirectory() => _directory = Path.Combine(Path.GetTempPath(), "reborn-mcheck-" + Guid.NewGuid().ToString("N"));
-
-    [TearDown]
-    public void RemoveDirectory() { if (Directory.Exists(_directory)) Directory.Delete(_directory, true); }
 
     private ValueTask<IKeyValueCluster> Open() => RebornCluster.OpenAsync(new RebornClusterOptions
     {
-        Engine = engine, DataDirectory = _directory, Durability = Durability.Never,
+        Engine = engine, DataDirectory = DataDirectory, Durability = Durability.Never,
         // The garbage sweep runs often: a collection's old version must never take a moved key's records with it.
         BackgroundSweeps = true, SweepInterval = TimeSpan.FromMilliseconds(5),
     });

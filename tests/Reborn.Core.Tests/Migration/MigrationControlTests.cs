@@ -11,23 +11,16 @@ namespace Reborn.Core.Tests.Migration;
 /// </summary>
 [TestFixture(EngineKind.Memory)]
 [TestFixture(EngineKind.RocksDb)]
-public sealed class MigrationControlTests(EngineKind engine)
+public sealed class MigrationControlTests(EngineKind engine) : MigrationTestBase
 {
     private const int KeyCount = 3_000;
-    private string _directory = null!;
-
-    [SetUp]
-    public void CreateDirectory() => _directory = Path.Combine(Path.GetTempPath(), "reborn-mctl-" + Guid.NewGuid().ToString("N"));
-
-    [TearDown]
-    public void RemoveDirectory() { if (Directory.Exists(_directory)) Directory.Delete(_directory, true); }
 
     private async Task<(IKeyValueCluster Cluster, CapturingLogger Log, MigrationModel Model)> OpenSeededAsync()
     {
         var log = new CapturingLogger();
         var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions
         {
-            Engine = engine, DataDirectory = _directory, Durability = Durability.Never, BackgroundSweeps = false, Logger = log,
+            Engine = engine, DataDirectory = DataDirectory, Durability = Durability.Never, BackgroundSweeps = false, Logger = log,
         });
         var db = cluster.GetDatabase(0);
         var model = new MigrationModel();

@@ -17,16 +17,9 @@ namespace Reborn.Core.Tests.Migration;
 /// as recovery said in the log. The next child reopens the same directory.
 /// </summary>
 [TestFixture]
-public sealed class MigrationCrashTests
+public sealed class MigrationCrashTests : MigrationTestBase
 {
     private const int Iterations = 10;
-    private string _directory = null!;
-
-    [SetUp]
-    public void CreateDirectory() => _directory = Path.Combine(Path.GetTempPath(), "reborn-mcrash-" + Guid.NewGuid().ToString("N"));
-
-    [TearDown]
-    public void RemoveDirectory() { if (Directory.Exists(_directory)) Directory.Delete(_directory, true); }
 
     [Test]
     public async Task KilledMidMigrationRecoversEveryAcknowledgedWriteAndResumesOrRollsBack()
@@ -44,7 +37,7 @@ public sealed class MigrationCrashTests
             var log = new CapturingLogger();
             await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions
             {
-                Engine = EngineKind.RocksDb, DataDirectory = _directory, Durability = Durability.Always, Logger = log,
+                Engine = EngineKind.RocksDb, DataDirectory = DataDirectory, Durability = Durability.Always, Logger = log,
             });
             await cluster.MigrationCompletion; // a resumed key-by-key move
             string said = string.Join(Environment.NewLine, log.Messages);
@@ -101,7 +94,7 @@ public sealed class MigrationCrashTests
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         info.ArgumentList.Add(HostAssembly());
-        info.ArgumentList.Add(_directory);
+        info.ArgumentList.Add(DataDirectory);
         info.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
         using var process = Process.Start(info) ?? throw new InvalidOperationException("the migration host did not start");
         var stderr = process.StandardError.ReadToEndAsync();

@@ -14,23 +14,16 @@ namespace Reborn.Core.Tests.Migration;
 /// </summary>
 [TestFixture(EngineKind.Memory)]
 [TestFixture(EngineKind.RocksDb)]
-public sealed class MigrationForegroundTests(EngineKind engine)
+public sealed class MigrationForegroundTests(EngineKind engine) : MigrationTestBase
 {
     private const int KeyCount = 300;
-    private string _directory = null!;
-
-    [SetUp]
-    public void CreateDirectory() => _directory = Path.Combine(Path.GetTempPath(), "reborn-mfg-" + Guid.NewGuid().ToString("N"));
-
-    [TearDown]
-    public void RemoveDirectory() { if (Directory.Exists(_directory)) Directory.Delete(_directory, true); }
 
     [Test]
     public async Task ReadsAndOverwritesDuringKeyByKeyMovesNeverSeeAMissingOrOlderValue()
     {
         await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions
         {
-            Engine = engine, DataDirectory = _directory, Durability = Durability.Never, BackgroundSweeps = false,
+            Engine = engine, DataDirectory = DataDirectory, Durability = Durability.Never, BackgroundSweeps = false,
         });
         var db = cluster.GetDatabase(0);
         var keys = Enumerable.Range(0, KeyCount).Select(i => "fg:" + i.ToString(CultureInfo.InvariantCulture)).ToArray();

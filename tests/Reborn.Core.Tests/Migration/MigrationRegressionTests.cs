@@ -9,19 +9,11 @@ namespace Reborn.Core.Tests.Migration;
 /// <summary>Bugs the model-checked test found in the core migration code, each pinned deterministically.</summary>
 [TestFixture(EngineKind.Memory)]
 [TestFixture(EngineKind.RocksDb)]
-public sealed class MigrationRegressionTests(EngineKind engine)
+public sealed class MigrationRegressionTests(EngineKind engine) : MigrationTestBase
 {
-    private string _directory = null!;
-
-    [SetUp]
-    public void CreateDirectory() => _directory = Path.Combine(Path.GetTempPath(), "reborn-mreg-" + Guid.NewGuid().ToString("N"));
-
-    [TearDown]
-    public void RemoveDirectory() { if (Directory.Exists(_directory)) Directory.Delete(_directory, true); }
-
     private ValueTask<IKeyValueCluster> Open() => RebornCluster.OpenAsync(new RebornClusterOptions
     {
-        Engine = engine, DataDirectory = _directory, Durability = Durability.Never, BackgroundSweeps = false,
+        Engine = engine, DataDirectory = DataDirectory, Durability = Durability.Never, BackgroundSweeps = false,
     });
 
     /// <summary>

@@ -13,19 +13,11 @@ namespace Reborn.Core.Tests.Migration;
 [TestFixture(EngineKind.RocksDb, MigrationMode.Snapshot)]
 [TestFixture(EngineKind.Faster, MigrationMode.Key)]
 [TestFixture(EngineKind.Faster, MigrationMode.Snapshot)]
-public sealed class MigrationSmokeTests(EngineKind engine, MigrationMode mode)
+public sealed class MigrationSmokeTests(EngineKind engine, MigrationMode mode) : MigrationTestBase
 {
-    private string _directory = null!;
-
-    [SetUp]
-    public void Directory_() => _directory = Path.Combine(Path.GetTempPath(), "reborn-migrate-" + Guid.NewGuid().ToString("N"));
-
-    [TearDown]
-    public void Remove() { if (Directory.Exists(_directory)) Directory.Delete(_directory, true); }
-
     private ValueTask<IKeyValueCluster> Open() => RebornCluster.OpenAsync(new RebornClusterOptions
     {
-        Engine = engine, DataDirectory = _directory, Durability = Durability.Never, BackgroundSweeps = false,
+        Engine = engine, DataDirectory = DataDirectory, Durability = Durability.Never, BackgroundSweeps = false,
     });
 
     [Test]
