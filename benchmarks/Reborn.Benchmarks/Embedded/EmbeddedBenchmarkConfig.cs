@@ -1,4 +1,6 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
@@ -12,6 +14,8 @@ namespace Reborn.Benchmarks.Embedded;
 /// With REBORN_BENCH_INPROCESS=1 the cases run inside the host process on the binaries already built,
 /// instead of BenchmarkDotNet rebuilding src/ per run: use it while src/ is being edited, and expect
 /// a little more noise (cases share one GC heap and JIT state).
+/// Every embedded suite also reports allocations and its categories, grouped by category, so each
+/// category's Baseline is the ratio's denominator.
 /// </summary>
 internal sealed class EmbeddedBenchmarkConfig : ManualConfig
 {
@@ -26,5 +30,8 @@ internal sealed class EmbeddedBenchmarkConfig : ManualConfig
         if (Environment.GetEnvironmentVariable("REBORN_BENCH_INPROCESS") == "1")
             job = job.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortInProcess");
         AddJob(job);
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(CategoriesColumn.Default);
+        AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory);
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 using Reborn.Core;
 using Reborn.Core.Cluster;
 using Reborn.Storage;
@@ -25,10 +24,7 @@ namespace Reborn.Benchmarks.Embedded;
 /// (or '*EmbeddedCollection*' for this class only). Each engine runs with its default durability,
 /// EverySecond; the data lives under Path.GetTempPath() and is deleted in GlobalCleanup.
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(EmbeddedBenchmarkConfig))]
-[CategoriesColumn]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class EmbeddedCollectionBenchmarks
 {
     private const int CollectionCount = 1000;

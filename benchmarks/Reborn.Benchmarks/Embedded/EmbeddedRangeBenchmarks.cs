@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 using Reborn.Core;
 using Reborn.Core.Cluster;
 using Reborn.Resp.Commands;
@@ -21,10 +20,7 @@ namespace Reborn.Benchmarks.Embedded;
 /// Run: dotnet run -c Release --project benchmarks/Reborn.Benchmarks -- --filter '*EmbeddedRange*'
 /// (REBORN_BENCH_ENGINES=RocksDb for the production engine only).
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(EmbeddedBenchmarkConfig))]
-[CategoriesColumn]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class EmbeddedRangeBenchmarks
 {
     private const int ListLength = 100_000;

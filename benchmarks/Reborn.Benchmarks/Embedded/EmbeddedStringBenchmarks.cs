@@ -1,6 +1,5 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 using Reborn.Core;
 using Reborn.Core.Cluster;
 using Reborn.Storage;
@@ -16,10 +15,7 @@ namespace Reborn.Benchmarks.Embedded;
 /// (or '*EmbeddedString*' for this class only). Each engine runs with its default durability,
 /// EverySecond; the data lives under Path.GetTempPath() and is deleted in GlobalCleanup.
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(EmbeddedBenchmarkConfig))]
-[CategoriesColumn]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class EmbeddedStringBenchmarks
 {
     private const int CounterCount = 1000;
