@@ -12,9 +12,11 @@ namespace Reborn.Resp.Server;
 /// <summary>
 /// One client: reads every complete command of a receive batch, runs each, and flushes the
 /// replies once per batch. Malformed input gets Redis's protocol error and closes only this
-/// connection. Pushes from other clients (pub/sub) share the output under <see cref="_output"/>.
+/// connection. Two transports: on Linux a plain TCP client is served by the server's
+/// <see cref="EventLoop"/> (ClientConnection.Loop.cs); otherwise (TLS, other systems) by a stream
+/// with pipelines, here, where pushes from other clients (pub/sub) share the output under <see cref="_output"/>.
 /// </summary>
-internal sealed class ClientConnection : IAsyncDisposable
+internal sealed partial class ClientConnection : IAsyncDisposable
 {
     private readonly RespServer _server;
     private readonly Socket _socket;
@@ -30,6 +32,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private PipeWriter _pipe = null!;
     private RespWriter _writer = null!;
     private RespWriter _silentWriter = null!;
+    private bool _silent; // the running command's reply is discarded (CLIENT REPLY OFF or SKIP)
 
     public ClientConnection(RespServer server, Socket socket, CancellationToken serverStopping)
     {
@@ -48,14 +51,21 @@ internal sealed class ClientConnection : IAsyncDisposable
     public ClientSession Session { get; }
     public CommandContext Context { get; private set; } = null!;
 
+    /// <summary>Any thread: the connection closes once its running command (if any) completes.</summary>
     public void Close()
     {
         Session.CloseRequested = true;
         try { _closed.Cancel(); } catch (ObjectDisposedException) { }
+        if (_loop is { } loop) loop.Post(QueueSend);
     }
 
     public async Task RunAsync()
     {
+        if (_server.Loop is { } loop)
+        {
+            await RunOnLoopAsync(loop).ConfigureAwait(false);
+            return;
+        }
         try
         {
             _stream = new NetworkStream(_socket, ownsSocket: false);
@@ -67,9 +77,7 @@ internal sealed class ClientConnection : IAsyncDisposable
             }
             _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024));
             _pipe = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 4 * 1024));
-            _writer = new RespWriter(_pipe);
-            _silentWriter = new RespWriter(_discarded);
-            Context = new CommandContext(_server.Cluster, _writer) { Args = _args, Session = Session, Server = _server, Aborted = _closed.Token };
+            CreateContext(_pipe);
             await ServeAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException) { }
@@ -140,11 +148,16 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
     }
 
+    private void CreateContext(System.Buffers.IBufferWriter<byte> output)
+    {
+        _writer = new RespWriter(output);
+        _silentWriter = new RespWriter(_discarded);
+        Context = new CommandContext(_server.Cluster, _writer) { Args = _args, Session = Session, Server = _server, Aborted = _closed.Token };
+    }
+
     private async ValueTask ExecuteAsync()
     {
-        bool silent = Session.ReplyMode != ReplyMode.On;
-        if (silent) { _silentWriter.Protocol = _writer.Protocol; Context.Writer = _silentWriter; }
-        var running = _server.Dispatcher.ExecuteAsync(Context);
+        var running = StartCommand();
         if (running.IsCompleted) running.GetAwaiter().GetResult();
         else
         {
@@ -154,6 +167,20 @@ internal sealed class ClientConnection : IAsyncDisposable
             try { await WhileBlockedAsync(running.AsTask()).ConfigureAwait(false); }
             finally { GroupCommit.Begin(); }
         }
+        FinishCommand();
+    }
+
+    /// <summary>Runs the parsed command in <see cref="_args"/> (its reply discarded under CLIENT REPLY OFF/SKIP).</summary>
+    private ValueTask StartCommand()
+    {
+        _silent = Session.ReplyMode != ReplyMode.On;
+        if (_silent) { _silentWriter.Protocol = _writer.Protocol; Context.Writer = _silentWriter; }
+        return _server.Dispatcher.ExecuteAsync(Context);
+    }
+
+    /// <summary>After a command completed: serves the clients it unblocked, counts it, restores the reply mode.</summary>
+    private void FinishCommand()
+    {
         // Clients blocked on keys this command (or EXEC) filled are served before the next command, as in Redis.
         _server.Blocking.ServeReadyKeys();
         // One clock read per command: a command's time runs from the previous command's end (or the
@@ -161,7 +188,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         long now = System.Diagnostics.Stopwatch.GetTimestamp();
         _server.RecordCommand(Context.CommandName, now - _commandMark, ref _statCache);
         _commandMark = now;
-        if (silent)
+        if (_silent)
         {
             // CLIENT REPLY ON itself must be answered; SKIP covers exactly one command.
             _writer.Protocol = _silentWriter.Protocol;
@@ -197,6 +224,11 @@ internal sealed class ClientConnection : IAsyncDisposable
     /// <summary>Writes a message pushed by another client (pub/sub) and flushes it.</summary>
     public async ValueTask PushAsync(Action<RespWriter> write)
     {
+        if (_loop is not null)
+        {
+            PushOnLoop(write);
+            return;
+        }
         try
         {
             await _output.WaitAsync(_closed.Token).ConfigureAwait(false);

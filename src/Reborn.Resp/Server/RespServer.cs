@@ -20,6 +20,7 @@ public sealed class RespServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _listener;
+    private EventLoop? _loop;
     private Task _acceptLoop = Task.CompletedTask;
     private int _stopped;
 
@@ -40,6 +41,9 @@ public sealed class RespServer : IAsyncDisposable
     public ServerStatistics Statistics { get; } = new();
     internal PubSubBroker PubSub { get; }
     internal BlockingWaiters Blocking { get; }
+
+    /// <summary>The event loop plain TCP clients are served on (Linux, <see cref="RespServerOptions.EventLoop"/>); null: streams.</summary>
+    internal EventLoop? Loop => _loop;
 
     /// <summary>The address actually bound (the real port when Options.Port was 0).</summary>
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
@@ -74,6 +78,7 @@ public sealed class RespServer : IAsyncDisposable
             throw new InvalidOperationException($"Reborn server: cannot listen on {Options.Bind}:{Options.Port}: {reason}.", error);
         }
         _listener = listener;
+        if (Options.EventLoop && Options.TlsCertificate is null && Linux.Supported) _loop = new EventLoop(this);
         EndPoint = (IPEndPoint)listener.LocalEndPoint!;
         Logger.LogInformation("Reborn listening on {EndPoint}{Tls}", EndPoint, Options.TlsCertificate is null ? "" : " (TLS)");
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
@@ -180,6 +185,7 @@ public sealed class RespServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        _loop?.Dispose();
         Blocking.Dispose();
         _stopping.Dispose();
     }

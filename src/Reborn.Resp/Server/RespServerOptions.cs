@@ -29,6 +29,13 @@ public sealed class RespServerOptions
     /// <summary>TLS: when set, every connection is TLS with this certificate.</summary>
     public X509Certificate2? TlsCertificate { get; set; }
 
+    /// <summary>
+    /// On Linux, serve plain TCP clients on Reborn's own epoll loop (one thread, one commit and one
+    /// round of sends for every client ready at once, as Redis does); false uses .NET's socket engine
+    /// and a stream per client, as TLS clients always do.
+    /// </summary>
+    public bool EventLoop { get; set; } = true;
+
     public void Validate()
     {
         if (Port is < 0 or > 65535) throw new ArgumentException($"Reborn server: Port {Port} is not a TCP port (0..65535).", nameof(Port));

@@ -33,14 +33,15 @@ public sealed class ProtocolFuzzTests
     private static int Seed() =>
         int.TryParse(Environment.GetEnvironmentVariable("REBORN_FUZZ_SEED"), out int seed) ? seed : Random.Shared.Next();
 
-    [Test]
-    public async Task HundredThousandHostileFramesNeitherCrashNorStarveAWellBehavedClient()
+    [TestCase(true, TestName = "HundredThousandHostileFramesNeitherCrashNorStarveAWellBehavedClient(event loop)")]
+    [TestCase(false, TestName = "HundredThousandHostileFramesNeitherCrashNorStarveAWellBehavedClient(streams)")]
+    public async Task HundredThousandHostileFramesNeitherCrashNorStarveAWellBehavedClient(bool eventLoop)
     {
         int seed = Seed();
         TestContext.Out.WriteLine($"protocol fuzz seed {seed} (REBORN_FUZZ_SEED={seed} replays it)");
         var logger = new CapturingLogger();
         await using var cluster = await RebornCluster.OpenAsync(new RebornClusterOptions { Engine = EngineKind.Memory, DataDirectory = "unused", Durability = Durability.Never });
-        var server = new RespServer(cluster, new RespServerOptions { Bind = "127.0.0.1", Port = 0 }, logger);
+        var server = new RespServer(cluster, new RespServerOptions { Bind = "127.0.0.1", Port = 0, EventLoop = eventLoop }, logger);
         await server.StartAsync();
         await using var stop = server;
         var endPoint = server.EndPoint;

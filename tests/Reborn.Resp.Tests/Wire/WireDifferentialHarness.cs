@@ -32,10 +32,10 @@ public sealed class WireDifferentialHarness : IAsyncDisposable
         _toReborn = toReborn;
     }
 
-    public static async Task<WireDifferentialHarness> StartAsync(int protocol, EngineKind engine = EngineKind.Memory, int pipelineDepth = 1)
+    public static async Task<WireDifferentialHarness> StartAsync(int protocol, EngineKind engine = EngineKind.Memory, int pipelineDepth = 1, bool eventLoop = true)
     {
         var redis = await RedisServerProcess.StartAsync();
-        var reborn = await RebornServerProcess.StartAsync(engine);
+        var reborn = await RebornServerProcess.StartAsync(engine, o => o.EventLoop = eventLoop);
         var harness = new WireDifferentialHarness(redis, reborn,
             await RespConnection.ConnectAsync(redis.Host, redis.Port),
             await RespConnection.ConnectAsync(reborn.Host, reborn.Port));
