@@ -209,19 +209,40 @@ internal sealed partial class Keyspace
         Commit();
     }
 
+    /// <summary>INCR's read of a record: its header and, for a string holding an integer, the integer; the value is not copied.</summary>
+    private readonly record struct CounterRead(RedisType Type, long ExpireAtMs, bool IsInteger, long Value);
+
+    private static readonly ValueReader<int, CounterRead> ReadCounter = static (record, _) =>
+    {
+        var type = Metadata.PeekType(record);
+        long value = 0;
+        bool isInteger = type == RedisType.String && Numbers.TryParseInt64(Metadata.StringValue(record), out value);
+        return new CounterRead(type, Metadata.PeekExpiry(record), isInteger, value);
+    };
+
+    /// <summary>INCRBY (and INCR, DECR, DECRBY): the old value is parsed where it lies and the new record encoded on the stack; a TTL is kept.</summary>
     public long IncrBy(int db, ReadOnlySpan<byte> key, long delta)
     {
         var k = Ref(db, key);
         lock (Gate)
         {
-            var current = ReadString(k, out var meta, out bool exists);
-            long value = 0;
-            if (exists && !Numbers.TryParseInt64(current, out value)) throw Errors.Error(Errors.NotInteger);
+            EnsureServed(k.Slot);
+            bool exists = _engine.TryRead(k.MetaKey, 0, ReadCounter, out var current);
+            // A key with a TTL goes through Lookup, which deletes it when it has expired.
+            if (exists && current.ExpireAtMs != 0 && !Lookup(k, out _, out _)) exists = false;
+            if (exists && current.Type != RedisType.String) throw Errors.WrongTypeError();
+            if (exists && !current.IsInteger) throw Errors.Error(Errors.NotInteger);
+            long value = exists ? current.Value : 0;
             if ((delta > 0 && value > long.MaxValue - delta) || (delta < 0 && value < long.MinValue - delta))
                 throw Errors.Error(Errors.Overflow);
             value += delta;
-            Span<byte> text = stackalloc byte[24];
-            WriteString(k, text[..Numbers.FormatInt64(value, text)], meta, exists);
+            long expireAt = exists ? current.ExpireAtMs : 0;
+            Span<byte> record = stackalloc byte[Metadata.HeaderLength + 24];
+            Metadata.WriteHeader(record, RedisType.String, expireAt);
+            int length = Metadata.HeaderLength + Numbers.FormatInt64(value, record[Metadata.HeaderLength..]);
+            BeginWrite();
+            PutMeta(k, record[..length], expireAt, exists);
+            Commit();
             return value;
         }
     }
