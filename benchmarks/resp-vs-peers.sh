@@ -6,19 +6,20 @@
 #   garnet-server  (the NuGet dotnet tool, installed into benchmarks/.tools when missing;
 #                   skipped with a message if it cannot be installed or started)
 # for SET GET INCR LPUSH RPOP SADD HSET ZADD LRANGE_100, pipelined (-P 16 -c 50) and
-# unpipelined (-P 1 -c 50), each after the same short warm-up, then prints requests/second, the ratios
+# unpipelined (-P 1 -c 50), each after the same warm-up, then prints requests/second, the ratios
 # reborn/redis and reborn/garnet, and each server's CPU time per request. With ROUNDS=N the three
 # servers take turns N times (a fresh server each round) and the table gives medians and ranges.
 # Every server it started is stopped on exit.
 #
-# Environment: REQUESTS (default 100000), CLIENTS (default 50), ROUNDS (default 1), TESTS (default the
+# Environment: REQUESTS (default 200000), WARMUP (requests per test before measuring, default 500000), CLIENTS (default 50), ROUNDS (default 1), TESTS (default the
 # nine above, comma-separated redis-benchmark names), KEEP_LOGS=1 keeps the logs.
 # Nothing here is a test: the numbers depend on the machine and on what else runs on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-requests=${REQUESTS:-100000}
+requests=${REQUESTS:-200000}
+warmup=${WARMUP:-500000}
 clients=${CLIENTS:-50}
 rounds=${ROUNDS:-1}
 tests=${TESTS:-set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100}
@@ -77,9 +78,10 @@ hz=$(getconf CLK_TCK)
 # per test so the server's CPU time per request is known too; CSV lines kept per mode and round.
 run_peer() {
   local name=$1 port=$2 pid=$3 round=$4
-  # The same short warm-up for every server: the .NET ones (reborn, garnet) compile their hot paths
-  # during their first requests, and that is not what the passes below measure.
-  redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n 100000 -P 16 -c "$clients" -q >/dev/null 2>&1 || true
+  # The same warm-up for every server: the .NET ones (reborn, garnet) compile their hot paths during
+  # their first requests, in tiers, and the last tier (with profile-guided optimization) arrives only
+  # after about a second of load; that is not what the passes below measure.
+  redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n "$warmup" -P 16 -c "$clients" -q >/dev/null 2>&1 || true
   local mode pipeline t before after
   for mode in p16 p1; do
     pipeline=${mode#p}
@@ -124,7 +126,7 @@ span() {
 }
 
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "redis-benchmark -n $requests -c $clients, tests: $tests"
+echo "redis-benchmark -n $requests -c $clients after a warm-up of $warmup requests per test, tests: $tests"
 echo
 
 # --- Reborn -----------------------------------------------------------------------------

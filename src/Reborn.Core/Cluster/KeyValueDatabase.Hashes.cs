@@ -9,7 +9,7 @@ public sealed partial class KeyValueDatabase
     {
         while (true)
         {
-            try { return new(Route(key).HashSet(Database, key.Span, [new(field.Span.ToArray(), value.Span.ToArray())]) == 1); }
+            try { return new(Route(key).HashSet(Database, key.Span, field.Span, value.Span) == 1); }
             catch (SlotMovedException) { }
         }
     }
@@ -21,6 +21,7 @@ public sealed partial class KeyValueDatabase
         {
             try
             {
+                if (entries.Length == 1) return new(Route(key).HashSet(Database, key.Span, entries[0].Name.Span, entries[0].Value.Span));
                 var pairs = new KeyValuePair<byte[], byte[]>[entries.Length];
                 for (int i = 0; i < entries.Length; i++) pairs[i] = new(entries[i].Name.Span.ToArray(), entries[i].Value.Span.ToArray());
                 return new(Route(key).HashSet(Database, key.Span, pairs));

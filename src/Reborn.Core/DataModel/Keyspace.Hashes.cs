@@ -24,11 +24,7 @@ internal sealed partial class Keyspace
             long added = 0;
             BeginWrite();
             foreach (var (field, value) in pairs)
-            {
-                var elementKey = KeyEncoding.ElementKey(k.Slot, k.Pdb, k.UserKey, meta.Version, field);
-                if ((!existed || !ElementExists(elementKey)) && (created is null || created.Add(field))) added++;
-                Batch.Put(elementKey, value);
-            }
+                if (PutField(k, meta, existed, field, value) && (created is null || created.Add(field))) added++;
             // Overwriting fields leaves the metadata as it was: only a new field changes the count.
             if (added > 0)
             {
@@ -38,6 +34,34 @@ internal sealed partial class Keyspace
             Commit();
             return added;
         }
+    }
+
+    /// <summary>HSET of one field, the common case: no array is made for the field or the value. Returns 1 when the field was created.</summary>
+    public long HashSet(int db, ReadOnlySpan<byte> key, ReadOnlySpan<byte> field, ReadOnlySpan<byte> value)
+    {
+        var k = Ref(db, key);
+        lock (Gate)
+        {
+            OpenCollection(k, RedisType.Hash, create: true, out var meta, out bool existed);
+            BeginWrite();
+            bool added = PutField(k, meta, existed, field, value);
+            if (added)
+            {
+                meta.Count++;
+                SaveCollection(k, meta, existed);
+            }
+            Commit();
+            return added ? 1 : 0;
+        }
+    }
+
+    /// <summary>Puts one field in the batch; true when the field did not exist before this batch.</summary>
+    private bool PutField(in KeyRef k, in Metadata meta, bool existed, ReadOnlySpan<byte> field, ReadOnlySpan<byte> value)
+    {
+        var elementKey = KeyEncoding.ElementKey(k.Slot, k.Pdb, k.UserKey, meta.Version, field);
+        bool created = !existed || !ElementExists(elementKey);
+        Batch.Put(elementKey, value);
+        return created;
     }
 
     /// <summary>HSETNX: sets the field only when it is absent; true when it was set.</summary>

@@ -75,8 +75,6 @@ internal sealed partial class Keyspace
 
     public readonly record struct SetResult(bool Written, byte[]? OldValue);
 
-    private static readonly ValueReader<int, Metadata> ReadMetadata = static (record, _) => Metadata.Decode(record);
-
     /// <summary>
     /// SET with every option. With <paramref name="returnOld"/> a non-string old value is WRONGTYPE and
     /// nothing is written. The hot path reads only the old record's header (no copy of its value)

@@ -179,10 +179,17 @@ internal sealed partial class Keyspace : IDisposable
         return true;
     }
 
-    /// <summary>Lookup that throws WRONGTYPE when the key exists with another type.</summary>
+    private static readonly ValueReader<int, Metadata> ReadMetadata = static (record, _) => Metadata.Decode(record);
+
+    /// <summary>
+    /// Lookup that throws WRONGTYPE when the key exists with another type. The metadata is decoded
+    /// where the record lies (no copy of it); a key with a TTL goes through <see cref="Lookup(in KeyRef, out Metadata, out byte[])"/>, which expires it.
+    /// </summary>
     private bool Lookup(in KeyRef k, RedisType type, out Metadata meta)
     {
-        if (!Lookup(k, out meta, out _)) return false;
+        EnsureServed(k.Slot);
+        if (!_engine.TryRead(k.MetaKey, 0, ReadMetadata, out meta)) return false;
+        if (meta.HasExpiry && !Lookup(k, out meta, out _)) return false;
         if (meta.Type != type) throw Errors.WrongTypeError();
         return true;
     }
