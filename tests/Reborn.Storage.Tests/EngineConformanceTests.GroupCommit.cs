@@ -96,6 +96,37 @@ public sealed partial class EngineConformanceTests
     }
 
     [Test]
+    public void A_batch_recorded_in_a_scope_but_written_after_it_keeps_every_operation()
+    {
+        var engine = Open(Durability.EverySecond);
+        Put(engine, "gone", "x");
+        Put(engine, "m1", "x");
+        using var batch = engine.CreateBatch();
+        GroupCommit.Begin();
+        batch.Put(B("a"), B("1"));
+        batch.Delete(B("gone"));
+        batch.Put(B("b"), B("2"));
+        GroupCommit.Complete();
+        engine.Write(batch); // no scope any more: written at once
+        Assert.That(S(engine.Get(B("a"))), Is.EqualTo("1"));
+        Assert.That(engine.Get(B("gone")), Is.Null);
+
+        batch.Clear();
+        GroupCommit.Begin();
+        batch.Put(B("c"), B("3"));
+        batch.DeleteRange(B("m"), B("n"));
+        batch.Put(B("m2"), B("4"));
+        engine.Write(batch); // a range delete is written at once, scope or not
+        GroupCommit.Complete();
+
+        batch.Clear();
+        batch.Put(B("d"), B("5"));
+        engine.Write(batch);
+        Assert.That(Scan(engine).Select(pair => pair.Key), Is.EqualTo(new[] { "a", "b", "c", "d", "m2" }));
+        Assert.That(S(engine.Get(B("m2"))), Is.EqualTo("4"));
+    }
+
+    [Test]
     public void A_scope_larger_than_the_pending_bound_keeps_every_write()
     {
         var engine = Open(Durability.Never);

@@ -3,12 +3,16 @@ using RocksDbSharp;
 namespace Reborn.Storage.Engines;
 
 /// <summary>
-/// A native RocksDB write batch: operations are copied straight into it as they are recorded, so a
-/// write made at once (the in-process API, a migration's 4 MB raw copy) costs no managed copy. The
-/// engine reads the operations back (<see cref="Operations"/>) only when it needs them: to hold them
-/// as dirty hot records inside a <see cref="GroupCommit"/> scope, or to update the hot records a
-/// small direct write touched. They are parsed from the batch's own bytes (RocksDB's WriteBatch
-/// format: a 12-byte header, then per record a tag and length-prefixed key and value).
+/// A RocksDB write batch with two ways of recording. Outside a <see cref="GroupCommit"/> scope
+/// operations are copied straight into a native batch as they are recorded, so a write made at once
+/// (the in-process API, a migration's 4 MB raw copy) costs no managed copy; the engine reads them back
+/// (<see cref="Operations"/>, parsed from RocksDB's WriteBatch format: a 12-byte header, then per
+/// record a tag and length-prefixed key and value) only to update the hot records a small write touched.
+/// Inside a scope the batch will most likely become dirty hot records and reach RocksDB later with the
+/// rest of the round, so its operations are recorded in managed memory instead: no native call per
+/// operation, nothing to parse back. Such a batch is copied into its native batch only if it must be
+/// written at once after all (<see cref="Handle"/>: a range delete, dirty records over their bound).
+/// The way is chosen by the first operation after <see cref="Clear"/>.
 /// </summary>
 internal sealed unsafe class RocksDbWriteBatch(RocksDbEngine owner) : IWriteBatch
 {
@@ -20,10 +24,22 @@ internal sealed unsafe class RocksDbWriteBatch(RocksDbEngine owner) : IWriteBatc
     private byte* _data;
     private bool _parsed;
     private int _records; // records in the native batch (an empty DeleteRange counts in Count but writes none)
+    private bool _managed; // operations are recorded in _bytes and _operations, not (yet) in the native batch
+    private bool _copied; // a managed batch's operations were copied into the native batch too
+    private byte[] _bytes = new byte[256]; // a managed batch's keys and values, back to back
+    private int _length;
 
     public RocksDbEngine Owner { get; } = owner;
 
-    public nint Handle => _batch.Handle;
+    /// <summary>The native batch, with every operation recorded so far (a managed batch is copied into it first).</summary>
+    public nint Handle
+    {
+        get
+        {
+            if (_managed && !_copied) CopyToNative();
+            return _batch.Handle;
+        }
+    }
 
     public int Count { get; private set; }
 
@@ -32,64 +48,131 @@ internal sealed unsafe class RocksDbWriteBatch(RocksDbEngine owner) : IWriteBatc
 
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        fixed (byte* k = key, v = value)
-            Native.Instance.rocksdb_writebatch_put(_batch.Handle, k, (nuint)key.Length, v, (nuint)value.Length);
-        _records++;
-        Recorded();
+        if (Choose())
+        {
+            int keyStart = Append(key), valueStart = Append(value);
+            _operations.Add(new Operation(BatchOperationKind.Put, keyStart, key.Length, valueStart, value.Length));
+            if (_copied) NativePut(key, value);
+        }
+        else NativePut(key, value);
+        Count++;
     }
 
     public void Delete(ReadOnlySpan<byte> key)
     {
-        fixed (byte* k = key)
-            Native.Instance.rocksdb_writebatch_delete(_batch.Handle, k, (nuint)key.Length);
-        _records++;
-        Recorded();
+        if (Choose())
+        {
+            _operations.Add(new Operation(BatchOperationKind.Delete, Append(key), key.Length, 0, 0));
+            if (_copied) NativeDelete(key);
+        }
+        else NativeDelete(key);
+        Count++;
     }
 
     /// <summary>Deletes [start, end); an empty or inverted range deletes nothing (RocksDB would reject it).</summary>
     public void DeleteRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
     {
+        bool managed = Choose();
         if (start.SequenceCompareTo(end) < 0)
         {
-            fixed (byte* s = start, e = end)
-                Native.Instance.rocksdb_writebatch_delete_range(_batch.Handle, s, (nuint)start.Length, e, (nuint)end.Length);
             HasRange = true;
-            _records++;
+            if (managed)
+            {
+                int startAt = Append(start), endAt = Append(end);
+                _operations.Add(new Operation(BatchOperationKind.DeleteRange, startAt, start.Length, endAt, end.Length));
+            }
+            if (!managed || _copied) NativeDeleteRange(start, end);
         }
 
-        Recorded();
+        Count++;
     }
 
-    /// <summary>The operations, in order, read back from the batch; valid until it changes.</summary>
+    /// <summary>The operations, in order (read back from a native batch); valid until the batch changes.</summary>
     public IReadOnlyList<Operation> Operations
     {
         get
         {
-            if (!_parsed)
+            if (!_managed && !_parsed)
                 Parse();
             return _operations;
         }
     }
 
-    public ReadOnlySpan<byte> KeyOf(in Operation operation) => new(_data + operation.KeyStart, operation.KeyLength);
+    public ReadOnlySpan<byte> KeyOf(in Operation operation) =>
+        _managed ? _bytes.AsSpan(operation.KeyStart, operation.KeyLength) : new(_data + operation.KeyStart, operation.KeyLength);
 
-    public ReadOnlySpan<byte> ValueOf(in Operation operation) => new(_data + operation.ValueStart, operation.ValueLength);
+    public ReadOnlySpan<byte> ValueOf(in Operation operation) =>
+        _managed ? _bytes.AsSpan(operation.ValueStart, operation.ValueLength) : new(_data + operation.ValueStart, operation.ValueLength);
 
     public void Clear()
     {
-        _batch.Clear();
+        if (!_managed || _copied)
+            _batch.Clear();
         Count = 0;
         _records = 0;
         HasRange = false;
-        Recorded(0);
+        _parsed = false;
+        _managed = false;
+        _copied = false;
+        _length = 0;
+        _operations.Clear();
     }
 
     public void Dispose() => _batch.Dispose();
 
-    private void Recorded(int added = 1)
+    /// <summary>On the first operation after Clear, picks the way (managed inside a GroupCommit scope); true when managed.</summary>
+    private bool Choose()
     {
-        Count += added;
+        if (Count == 0)
+            _managed = GroupCommit.Deferring;
         _parsed = false;
+        return _managed;
+    }
+
+    private int Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_bytes.Length - _length < bytes.Length)
+            Array.Resize(ref _bytes, Math.Max(2 * _bytes.Length, _length + bytes.Length));
+        bytes.CopyTo(_bytes.AsSpan(_length));
+        int start = _length;
+        _length += bytes.Length;
+        return start;
+    }
+
+    /// <summary>A managed batch that must be written at once: its operations go into the native batch, in order.</summary>
+    private void CopyToNative()
+    {
+        foreach (var op in _operations)
+        {
+            switch (op.Kind)
+            {
+                case BatchOperationKind.Put: NativePut(KeyOf(op), ValueOf(op)); break;
+                case BatchOperationKind.Delete: NativeDelete(KeyOf(op)); break;
+                default: NativeDeleteRange(KeyOf(op), ValueOf(op)); break;
+            }
+        }
+        _copied = true;
+    }
+
+    private void NativePut(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* k = key, v = value)
+            Native.Instance.rocksdb_writebatch_put(_batch.Handle, k, (nuint)key.Length, v, (nuint)value.Length);
+        _records++;
+    }
+
+    private void NativeDelete(ReadOnlySpan<byte> key)
+    {
+        fixed (byte* k = key)
+            Native.Instance.rocksdb_writebatch_delete(_batch.Handle, k, (nuint)key.Length);
+        _records++;
+    }
+
+    private void NativeDeleteRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
+    {
+        fixed (byte* s = start, e = end)
+            Native.Instance.rocksdb_writebatch_delete_range(_batch.Handle, s, (nuint)start.Length, e, (nuint)end.Length);
+        _records++;
     }
 
     private void Parse()
