@@ -43,7 +43,8 @@ internal sealed partial class Keyspace
             }
             return;
         }
-        PutMeta(k, meta.EncodeCollection(), existed ? meta.ExpireAtMs : 0, existed);
+        Span<byte> record = stackalloc byte[Metadata.ListLength];
+        PutMeta(k, record[..meta.EncodeCollection(record)], existed ? meta.ExpireAtMs : 0, existed);
     }
 
     private byte[]? GetElement(in KeyRef k, ulong version, ReadOnlySpan<byte> field)

@@ -170,7 +170,7 @@ internal sealed partial class Keyspace
             if (!chunk.Dirty) return;
             chunk.Dirty = false;
             var batch = _owner._batch;
-            var key = ListChunkKey(_k, _version, chunk.Number);
+            var key = chunk.Key ??= ListChunkKey(_k, _version, chunk.Number);
             uint live = ListChunk.LiveBits(chunk.Number, meta.Head, meta.Tail);
             if ((live & ~(chunk.Stored | chunk.Modified)) != 0)
                 throw new InvalidOperationException($"a list edit left a hole in chunk {chunk.Number}");
@@ -211,7 +211,7 @@ internal sealed partial class Keyspace
                 chunk = _spareChunks.TryPop(out var spare) ? spare : new EditedChunk();
                 chunk.Number = number;
                 uint expected = ListChunk.LiveBits(number, _head, _tail);
-                if (expected != 0) chunk.Read(_owner._engine.Get(ListChunkKey(_k, _version, number)), expected, _k);
+                if (expected != 0) chunk.Read(_owner._engine.Get(chunk.Key = ListChunkKey(_k, _version, number)), expected, _k);
                 if (_chunks is { Count: > 0 }) _chunks.Add(number, chunk);
             }
             return _last = chunk;
@@ -227,6 +227,8 @@ internal sealed partial class Keyspace
     private sealed class EditedChunk
     {
         public ulong Number;
+        /// <summary>The chunk's record key, once made (the read and the write share it).</summary>
+        public byte[]? Key;
         /// <summary>Values by offset: those this command gave, external ones fetched, and all once parsed.</summary>
         public readonly ReadOnlyMemory<byte>[] Values = new ReadOnlyMemory<byte>[ListChunk.Slots];
         /// <summary>The record read, null for a chunk that held nothing.</summary>
@@ -249,6 +251,7 @@ internal sealed partial class Keyspace
         {
             Array.Clear(Values);
             Record = null;
+            Key = null;
             Stored = External = Unfetched = Modified = 0;
             Dirty = _entriesRead = _parsed = false;
         }

@@ -68,15 +68,20 @@ internal struct Metadata
     public readonly byte[] EncodeCollection()
     {
         var record = new byte[Type == RedisType.List ? ListLength : CollectionLength];
-        WriteHeader(record, Type, ExpireAtMs);
-        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(HeaderLength), Version);
-        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(HeaderLength + 8), Count);
-        if (Type == RedisType.List)
-        {
-            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(CollectionLength), Head);
-            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(CollectionLength + 8), Tail);
-        }
+        EncodeCollection(record);
         return record;
+    }
+
+    /// <summary>Encodes a collection's record into <paramref name="dest"/> (at least <see cref="ListLength"/> bytes); returns its length.</summary>
+    public readonly int EncodeCollection(Span<byte> dest)
+    {
+        WriteHeader(dest, Type, ExpireAtMs);
+        BinaryPrimitives.WriteUInt64LittleEndian(dest[HeaderLength..], Version);
+        BinaryPrimitives.WriteInt64LittleEndian(dest[(HeaderLength + 8)..], Count);
+        if (Type != RedisType.List) return CollectionLength;
+        BinaryPrimitives.WriteUInt64LittleEndian(dest[CollectionLength..], Head);
+        BinaryPrimitives.WriteUInt64LittleEndian(dest[(CollectionLength + 8)..], Tail);
+        return ListLength;
     }
 
     /// <summary>Rewrites the expiry of an encoded record in place.</summary>
