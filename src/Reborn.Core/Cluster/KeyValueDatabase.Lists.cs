@@ -9,7 +9,7 @@ public sealed partial class KeyValueDatabase
     {
         while (true)
         {
-            try { return new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: true, onlyIfExists: false)); }
+            try { return new(Route(key).ListPush(Database, key.Span, values, left: true, onlyIfExists: false)); }
             catch (SlotMovedException) { }
         }
     }
@@ -19,7 +19,7 @@ public sealed partial class KeyValueDatabase
     {
         while (true)
         {
-            try { return new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: false, onlyIfExists: false)); }
+            try { return new(Route(key).ListPush(Database, key.Span, values, left: false, onlyIfExists: false)); }
             catch (SlotMovedException) { }
         }
     }
@@ -29,7 +29,7 @@ public sealed partial class KeyValueDatabase
     {
         while (true)
         {
-            try { return new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: true, onlyIfExists)); }
+            try { return new(Route(key).ListPush(Database, key.Span, values, left: true, onlyIfExists)); }
             catch (SlotMovedException) { }
         }
     }
@@ -39,7 +39,7 @@ public sealed partial class KeyValueDatabase
     {
         while (true)
         {
-            try { return new(Route(key).ListPush(Database, key.Span, ListElementArrays(values), left: false, onlyIfExists)); }
+            try { return new(Route(key).ListPush(Database, key.Span, values, left: false, onlyIfExists)); }
             catch (SlotMovedException) { }
         }
     }
@@ -269,13 +269,6 @@ public sealed partial class KeyValueDatabase
     {
         if (rank == 0) throw new RebornException(Errors.LposRankZero);
         if (maxLength < 0) throw new RebornException(Errors.LposMaxLenNegative);
-    }
-
-    private static byte[][] ListElementArrays(RebornValue[] values)
-    {
-        var arrays = new byte[values.Length][];
-        for (int i = 0; i < values.Length; i++) arrays[i] = values[i].Span.ToArray();
-        return arrays;
     }
 
     private static RebornValue ListSingle(byte[][]? values) => values is { Length: > 0 } ? new RebornValue(values[0]) : RebornValue.Null;

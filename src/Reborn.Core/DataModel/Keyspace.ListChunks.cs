@@ -183,12 +183,18 @@ internal sealed partial class Keyspace
                 put |= 1u << offset;
                 batch.Put(ListExternalKey(_k, _version, chunk.Number, offset), chunk.Values[offset].Span);
             }
-            if (chunk.Record is not null) chunk.ReadEntries(_k);
             uint kept = live & chunk.Stored;
             if ((chunk.Modified & chunk.Stored) == 0 && kept != 0)
             {
                 // No element the record held changed, some left, new ones came at either end: the
-                // entries kept are copied as they are, and the new ones encoded around them.
+                // entries kept are copied as they are, and the new ones encoded around them. When
+                // every entry stays (a push), the record's entries are copied whole, unread.
+                if (kept == chunk.Stored)
+                {
+                    batch.Put(key, ListChunk.Splice(chunk.Values, live, put, chunk.Record.AsSpan(ListChunk.HeaderLength), kept));
+                    return;
+                }
+                chunk.ReadEntries(_k);
                 for (uint m = chunk.Stored & ~live & chunk.External; m != 0; m &= m - 1)
                     batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
                 batch.Put(key, ListChunk.Splice(chunk.Values, live, put, chunk.EntryBytes(kept), kept));

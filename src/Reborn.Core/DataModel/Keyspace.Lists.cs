@@ -10,7 +10,7 @@ namespace Reborn.Core.DataModel;
 internal sealed partial class Keyspace
 {
     /// <summary>LPUSH / RPUSH, or LPUSHX / RPUSHX when <paramref name="onlyIfExists"/>: the new length (0 when absent and X).</summary>
-    public long ListPush(int db, ReadOnlySpan<byte> key, ReadOnlySpan<byte[]> values, bool left, bool onlyIfExists)
+    public long ListPush(int db, ReadOnlySpan<byte> key, ReadOnlySpan<RebornValue> values, bool left, bool onlyIfExists)
     {
         var k = Ref(db, key);
         long length;
@@ -20,7 +20,8 @@ internal sealed partial class Keyspace
             if (!OpenCollection(k, RedisType.List, create: !onlyIfExists, out var meta, out bool exists)) return 0;
             BeginWrite();
             var list = EditList(k, meta);
-            foreach (var value in values) PushListElement(list, ref meta, value, left);
+            // The values are only read during the call (the batch and the hot records copy them): no copies here.
+            foreach (var value in values) PushListElement(list, ref meta, value.Bytes, left);
             SaveList(k, list, meta, exists);
             Commit();
             length = meta.Count;

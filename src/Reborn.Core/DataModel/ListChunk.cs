@@ -20,6 +20,9 @@ internal static class ListChunk
     /// <summary>Elements up to this length are stored inside the chunk record.</summary>
     public const int InlineMax = 128;
 
+    /// <summary>A record's header: the first offset and the entry count, one byte each.</summary>
+    public const int HeaderLength = 2;
+
     /// <summary>Where one entry's bytes are inside a chunk record; Length -1 marks an external element.</summary>
     public readonly record struct Entry(int Start, int Length)
     {
