@@ -127,6 +127,30 @@ public sealed partial class EngineConformanceTests
     }
 
     [Test]
+    public void A_value_that_changes_length_in_a_scope_reads_back_exactly()
+    {
+        var engine = Open(Durability.Never);
+        var random = new Random(3);
+        byte[] last = [];
+        GroupCommit.Begin();
+        foreach (int length in new[] { 10, 70, 5, 200, 0, 64, 63, 190, 1, 300, 299 })
+        {
+            last = new byte[length];
+            random.NextBytes(last);
+            Put(engine, B("k"), last);
+            Assert.That(engine.Get(B("k")), Is.EqualTo(last), $"a value of {length} bytes read back in the scope");
+            Assert.That(engine.TryRead(B("k"), 0, static (value, _) => value.Length, out int read) && read == length, Is.True);
+        }
+        GroupCommit.Complete();
+        Assert.That(engine.Get(B("k")), Is.EqualTo(last));
+        using var iterator = engine.CreateIterator(B(""), B("z")); // what reached the engine itself
+        iterator.SeekToFirst();
+        Assert.That(iterator.Valid && iterator.Key.SequenceEqual(B("k")) && iterator.Value.SequenceEqual(last), Is.True);
+        iterator.Next();
+        Assert.That(iterator.Valid, Is.False);
+    }
+
+    [Test]
     public void A_scope_larger_than_the_pending_bound_keeps_every_write()
     {
         var engine = Open(Durability.Never);

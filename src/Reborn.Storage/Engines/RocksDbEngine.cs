@@ -203,8 +203,8 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         long generation;
         lock (_hot.Gate)
         {
-            if (_hot.TryGet(key, out var value))
-                return value?.ToArray();
+            if (_hot.TryGet(key, out var value, out int length))
+                return value?.AsSpan(0, length).ToArray();
             generation = _hot.Generation;
         }
 
@@ -218,9 +218,9 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         byte[]? value;
         lock (_hot.Gate)
         {
-            if (_hot.TryGet(key, out value))
+            if (_hot.TryGet(key, out value, out int length))
             {
-                result = value is null ? default! : reader(value, state); // under the gate: the array may be rewritten in place
+                result = value is null ? default! : reader(value.AsSpan(0, length), state); // under the gate: the array may be rewritten in place
                 return value is not null;
             }
 

@@ -39,6 +39,12 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// <summary>Bookkeeping per record on top of its key and value: the dictionary entry, the arrays' headers, the clock's slot.</summary>
     private const int RecordOverhead = 72;
 
+    /// <summary>
+    /// A record whose value changes length gets an array this much larger, rounded, and keeps it while
+    /// the value stays within it: a list's chunk changes length with every push and pop.
+    /// </summary>
+    private const int ResizeSlack = 64;
+
     /// <summary>The most records one eviction step looks at: it holds the gate, so it must stay short.</summary>
     private const int EvictionStep = 2048;
 
@@ -73,21 +79,24 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     public long Generation { get; private set; }
 
     /// <summary>
-    /// The record of a key: true with the value when it is known, true with a null value when the key
-    /// is known to be absent, false when it is not here (read RocksDB).
+    /// The record of a key: true with the value (the first <paramref name="length"/> bytes of the array)
+    /// when it is known, true with a null array when the key is known to be absent, false when it is
+    /// not here (read RocksDB). The array may be rewritten in place once the gate is released.
     /// </summary>
-    public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value, out int length)
     {
         ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_bySpan, key);
         if (Unsafe.IsNullRef(ref record))
         {
             value = null;
+            length = 0;
             return false;
         }
 
         record.Read = true;
         record.Referenced = true;
         value = record.Value;
+        length = record.Length;
         return true;
     }
 
@@ -109,7 +118,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             else
             {
                 SetValue(ref record, batch.ValueOf(op));
-                _dirtyBytes += record.Value!.Length;
+                _dirtyBytes += record.Length;
             }
         }
 
@@ -180,7 +189,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             Evict();
         var stored = key.ToArray();
         value = value?.ToArray(); // the caller keeps its array; this one may be rewritten in place
-        _records.Add(stored, new Record { Key = stored, Value = value, Read = true });
+        _records.Add(stored, new Record { Key = stored, Value = value, Length = value?.Length ?? 0, Read = true });
         _clock.Enqueue(stored);
         _bytes += Size(stored, value);
     }
@@ -193,13 +202,14 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         nint handle = _native.Handle;
         foreach (var key in _dirty)
         {
-            var value = _records[key].Value;
+            ref var dirty = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
+            var value = dirty.Value;
             fixed (byte* k = key, v = value)
             {
                 if (value is null)
                     Native.Instance.rocksdb_writebatch_delete(handle, k, (nuint)key.Length);
                 else
-                    Native.Instance.rocksdb_writebatch_put(handle, k, (nuint)key.Length, v, (nuint)value.Length);
+                    Native.Instance.rocksdb_writebatch_put(handle, k, (nuint)key.Length, v, (nuint)dirty.Length);
             }
         }
 
@@ -213,7 +223,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
             record.Dirty = false;
             // Only records someone reads stay: a record only ever written (a list's new element) is not hot.
-            if (!record.Read || record.Value?.Length > MaxCachedValueLength)
+            if (!record.Read || record.Length > MaxCachedValueLength)
             {
                 _bytes -= Size(key, record.Value);
                 _records.Remove(key);
@@ -248,23 +258,38 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         return ref record;
     }
 
-    /// <summary>Stores a copy of the value, rewriting the record's array in place when the length matches (values never leave the gate).</summary>
+    /// <summary>
+    /// Stores a copy of the value, rewriting the record's array in place when it fits without wasting
+    /// more than twice <see cref="ResizeSlack"/> (arrays never leave the gate). A record's first value gets
+    /// an array of its exact length; once its length changes, arrays get room to change again.
+    /// </summary>
     private void SetValue(ref Record record, ReadOnlySpan<byte> value)
     {
-        if (record.Value is { } current && current.Length == value.Length)
+        int capacity = value.Length;
+        if (record.Value is { } current)
         {
-            value.CopyTo(current);
-            return;
+            if (current.Length >= value.Length && current.Length - value.Length < 2 * ResizeSlack)
+            {
+                value.CopyTo(current);
+                record.Length = value.Length;
+                return;
+            }
+            if (value.Length <= MaxCachedValueLength)
+                capacity = (value.Length + ResizeSlack) / ResizeSlack * ResizeSlack;
         }
 
-        _bytes += value.Length - (record.Value?.Length ?? 0);
-        record.Value = value.ToArray();
+        var stored = new byte[capacity];
+        value.CopyTo(stored);
+        _bytes += stored.Length - (record.Value?.Length ?? 0);
+        record.Value = stored;
+        record.Length = value.Length;
     }
 
     private void SetAbsent(ref Record record)
     {
         _bytes -= record.Value?.Length ?? 0;
         record.Value = null;
+        record.Length = 0;
     }
 
     private void Drop(ReadOnlySpan<byte> key)
@@ -349,7 +374,9 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     private struct Record
     {
         public byte[] Key;
+        /// <summary>The value's bytes are its first <see cref="Length"/> bytes (null: the key is absent).</summary>
         public byte[]? Value;
+        public int Length;
         public bool Dirty;
         /// <summary>Read at least once: a record only ever written is not kept once applied.</summary>
         public bool Read;
