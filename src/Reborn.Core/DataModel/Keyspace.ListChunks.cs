@@ -1,3 +1,4 @@
+using Reborn.Storage;
 using System.Numerics;
 
 namespace Reborn.Core.DataModel;
@@ -191,7 +192,7 @@ internal sealed partial class Keyspace
                 // every entry stays (a push), the record's entries are copied whole, unread.
                 if (kept == chunk.Stored)
                 {
-                    batch.Put(key, ListChunk.Splice(chunk.Values, live, put, chunk.Record.AsSpan(ListChunk.HeaderLength), kept));
+                    batch.Put(key, ListChunk.Splice(chunk.Values, live, put, chunk.Record[ListChunk.HeaderLength..], kept));
                     return;
                 }
                 chunk.ReadEntries(_k);
@@ -217,7 +218,7 @@ internal sealed partial class Keyspace
                 chunk = _spareChunks.TryPop(out var spare) ? spare : new EditedChunk();
                 chunk.Number = number;
                 uint expected = ListChunk.LiveBits(number, _head, _tail);
-                if (expected != 0) chunk.Read(_owner._engine.Get(chunk.Key = ListChunkKey(_k, _version, number)), expected, _k);
+                if (expected != 0) chunk.Read(_owner._engine, chunk.Key = ListChunkKey(_k, _version, number), expected, _k);
                 if (_chunks is { Count: > 0 }) _chunks.Add(number, chunk);
             }
             return _last = chunk;
@@ -237,8 +238,9 @@ internal sealed partial class Keyspace
         public byte[]? Key;
         /// <summary>Values by offset: those this command gave, external ones fetched, and all once parsed.</summary>
         public readonly ReadOnlyMemory<byte>[] Values = new ReadOnlyMemory<byte>[ListChunk.Slots];
-        /// <summary>The record read, null for a chunk that held nothing.</summary>
-        public byte[]? Record;
+        // The record read, copied into a buffer the chunk keeps from command to command; -1: none (the chunk held nothing).
+        private byte[] _buffer = [];
+        private int _recordLength = -1;
         /// <summary>Offsets the record held when read.</summary>
         public uint Stored;
         /// <summary>Offsets whose element was stored in its own record when read (known once the entries are read).</summary>
@@ -256,23 +258,37 @@ internal sealed partial class Keyspace
         public void Reset()
         {
             Array.Clear(Values);
-            Record = null;
+            _recordLength = -1;
+            if (_buffer.Length > 4 * 1024) _buffer = []; // after a chunk of long elements
             Key = null;
             Stored = External = Unfetched = Modified = 0;
             Dirty = _entriesRead = _parsed = false;
         }
 
-        public void Read(byte[]? record, uint expected, in KeyRef k)
+        /// <summary>The record read (valid while the chunk is in use): its entries' slices point into it.</summary>
+        public ReadOnlySpan<byte> Record => _buffer.AsSpan(0, _recordLength);
+
+        private bool HasRecord => _recordLength >= 0;
+
+        private static readonly ValueReader<EditedChunk, bool> CopyRecord = static (record, chunk) =>
         {
-            if (record is null) throw MissingListChunk(k, Number);
-            Stored = ListChunk.ReadHeader(record);
+            if (chunk._buffer.Length < record.Length) chunk._buffer = new byte[Math.Max(record.Length, 256)];
+            record.CopyTo(chunk._buffer);
+            chunk._recordLength = record.Length;
+            return true;
+        };
+
+        /// <summary>Reads the chunk's record, which must hold exactly the offsets <paramref name="expected"/>.</summary>
+        public void Read(IStorageEngine engine, byte[] key, uint expected, in KeyRef k)
+        {
+            if (!engine.TryRead(key, this, CopyRecord, out _)) throw MissingListChunk(k, Number);
+            Stored = ListChunk.ReadHeader(Record);
             if (Stored != expected) throw MissingListChunk(k, Number);
-            Record = record;
         }
 
         public void ReadEntries(in KeyRef k)
         {
-            if (_entriesRead || Record is null) return;
+            if (_entriesRead || !HasRecord) return;
             _entriesRead = true;
             _first = ListChunk.Parse(Record, _entries, out int count);
             for (int i = 0; i < count; i++)
@@ -284,14 +300,14 @@ internal sealed partial class Keyspace
         public ReadOnlyMemory<byte> StoredValue(int offset)
         {
             var entry = _entries[offset - _first];
-            return Record.AsMemory(entry.Start, entry.Length);
+            return _buffer.AsMemory(entry.Start, entry.Length);
         }
 
         /// <summary>The record's bytes of the entries of <paramref name="offsets"/> (contiguous, held, entries read).</summary>
         public ReadOnlySpan<byte> EntryBytes(uint offsets)
         {
             int from = BitOperations.TrailingZeroCount(offsets) - _first, to = 31 - BitOperations.LeadingZeroCount(offsets) - _first;
-            return Record.AsSpan(from == 0 ? 2 : End(from - 1), End(to) - (from == 0 ? 2 : End(from - 1)));
+            return _buffer.AsSpan(from == 0 ? 2 : End(from - 1), End(to) - (from == 0 ? 2 : End(from - 1)));
         }
 
         private int End(int entry) => _entries[entry].Start + Math.Max(_entries[entry].Length, 0);
@@ -301,7 +317,7 @@ internal sealed partial class Keyspace
         {
             if (_parsed) return;
             _parsed = true;
-            if (Record is null) return;
+            if (!HasRecord) return;
             ReadEntries(k);
             for (uint m = Stored & ~External & ~Modified; m != 0; m &= m - 1)
             {

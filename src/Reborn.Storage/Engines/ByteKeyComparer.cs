@@ -26,10 +26,9 @@ internal sealed class ByteKeyComparer :
 
     public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 
-    private static int Hash(ReadOnlySpan<byte> key)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(key);
-        return hash.ToHashCode();
-    }
+    // Keys come from clients: the seed is random per process, so nobody can choose keys that collide.
+    private static readonly long Seed = Random.Shared.NextInt64();
+
+    /// <summary>XXH3 (System.IO.Hashing): eight bytes a step, where HashCode.AddBytes takes four.</summary>
+    private static int Hash(ReadOnlySpan<byte> key) => (int)System.IO.Hashing.XxHash3.HashToUInt64(key, Seed);
 }
