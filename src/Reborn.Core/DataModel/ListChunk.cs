@@ -59,7 +59,8 @@ internal static class ListChunk
         int at = 2;
         for (int i = 0; i < count; i++)
         {
-            ulong header = ReadVarint(record, ref at);
+            // Elements of up to 63 bytes have one-byte headers: read those without the varint loop.
+            ulong header = at < record.Length && record[at] < 0x80 ? record[at++] : ReadVarint(record, ref at);
             if (header == 1) { entries[i] = new Entry(at, -1); continue; }
             if ((header & 1) != 0 || header / 2 > (ulong)(record.Length - at)) throw Corrupt($"entry {i} has a bad header");
             int length = (int)(header / 2);
