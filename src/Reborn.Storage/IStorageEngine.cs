@@ -25,6 +25,12 @@ public interface IStorageEngine : IStorageReader, IDisposable
     /// </summary>
     void Write(IWriteBatch batch);
 
+    /// <summary>
+    /// How many writes have begun: counted before a write changes anything, so two equal readings
+    /// mean nothing was written in between (a caller may then trust what it read before).
+    /// </summary>
+    long WriteCount { get; }
+
     /// <summary>A consistent, read-only view of the engine as of now. Dispose it promptly.</summary>
     IStorageSnapshot CreateSnapshot();
 

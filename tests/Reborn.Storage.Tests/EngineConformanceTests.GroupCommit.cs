@@ -96,6 +96,31 @@ public sealed partial class EngineConformanceTests
     }
 
     [Test]
+    public void The_write_count_grows_with_every_write_in_or_out_of_a_scope_and_with_nothing_else()
+    {
+        var engine = Open(Durability.Never);
+        long before = engine.WriteCount;
+        Put(engine, "a", "1");
+        Assert.That(engine.WriteCount, Is.GreaterThan(before));
+        before = engine.WriteCount;
+        engine.Get(B("a"));
+        engine.TryRead(B("a"), 0, static (value, _) => value.Length, out _);
+        Scan(engine);
+        engine.Flush();
+        using (engine.CreateSnapshot()) { }
+        Assert.That(engine.WriteCount, Is.EqualTo(before), "reads, scans, snapshots and flushes write nothing");
+        GroupCommit.Begin();
+        Put(engine, "b", "2");
+        Assert.That(engine.WriteCount, Is.GreaterThan(before), "a write waiting in a scope counts at once");
+        before = engine.WriteCount;
+        DeleteRange(engine, "a", "c");
+        Assert.That(engine.WriteCount, Is.GreaterThan(before));
+        before = engine.WriteCount;
+        GroupCommit.Complete();
+        Assert.That(engine.WriteCount, Is.EqualTo(before), "completing a scope changes nothing a reader sees");
+    }
+
+    [Test]
     public void A_batch_recorded_in_a_scope_but_written_after_it_keeps_every_operation()
     {
         var engine = Open(Durability.EverySecond);

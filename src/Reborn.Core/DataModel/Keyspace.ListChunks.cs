@@ -52,6 +52,50 @@ internal sealed partial class Keyspace
     private static InvalidDataException MissingListChunk(in KeyRef k, ulong chunk)
         => new($"list chunk {chunk} (or one of its long elements) is missing or incomplete in a list of slot {k.Slot}");
 
+    // What the last push or pop left (a list's metadata and the last chunk record it wrote), with the
+    // engine's write count just after: while the count is unchanged nothing was written since, and the
+    // next push or pop of the same list skips reading both (a queue's producers and consumers hit it).
+    private byte[]? _lastListKey;
+    private Metadata _lastListMeta;
+    private byte[]? _lastChunkKey;
+    private byte[]? _lastChunkRecord;
+    private long _lastListStamp = -1;
+    // The chunk record the running command wrote last (RememberList keeps it once the command committed).
+    private byte[]? _writtenChunkKey;
+    private byte[]? _writtenChunkRecord;
+
+    /// <summary>The metadata of the list <paramref name="k"/> when the last push or pop left it and nothing was written since.</summary>
+    private bool RememberedList(in KeyRef k, out Metadata meta)
+    {
+        EnsureServed(k.Slot);
+        if (_lastListStamp == _engine.WriteCount && k.MetaKey.AsSpan().SequenceEqual(_lastListKey))
+        {
+            meta = _lastListMeta;
+            return true;
+        }
+        meta = default;
+        return false;
+    }
+
+    /// <summary>After a push or pop committed: remembers the list's metadata and the chunk it wrote last (not for a list with a TTL or one emptied).</summary>
+    private void RememberList(in KeyRef k, in Metadata meta)
+    {
+        bool keep = meta.Count > 0 && !meta.HasExpiry;
+        _lastListKey = keep ? k.MetaKey : null;
+        _lastListMeta = meta;
+        _lastChunkKey = keep ? _writtenChunkKey : null;
+        _lastChunkRecord = _writtenChunkRecord;
+        _lastListStamp = keep ? _engine.WriteCount : -1;
+        _writtenChunkKey = _writtenChunkRecord = null;
+    }
+
+    /// <summary>The record of chunk <paramref name="key"/> when the last push or pop wrote it and nothing was written since.</summary>
+    private bool RememberedChunk(byte[] key, out byte[] record)
+    {
+        record = _lastChunkRecord!;
+        return _lastChunkKey is not null && _lastListStamp == _engine.WriteCount && key.AsSpan().SequenceEqual(_lastChunkKey);
+    }
+
     // Spare editors: list commands run under Gate, one at a time, and use at most two editors.
     private readonly Stack<ListEditor> _spareListEditors = new();
 
@@ -192,21 +236,33 @@ internal sealed partial class Keyspace
                 // every entry stays (a push), the record's entries are copied whole, unread.
                 if (kept == chunk.Stored)
                 {
-                    batch.Put(key, ListChunk.Splice(chunk.Values, live, put, chunk.Record[ListChunk.HeaderLength..], kept));
+                    PutChunk(key, ListChunk.Splice(chunk.Values, live, put, chunk.Record[ListChunk.HeaderLength..], kept));
                     return;
                 }
                 chunk.ReadEntries(_k);
                 for (uint m = chunk.Stored & ~live & chunk.External; m != 0; m &= m - 1)
                     batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
-                batch.Put(key, ListChunk.Splice(chunk.Values, live, put, chunk.EntryBytes(kept), kept));
+                PutChunk(key, ListChunk.Splice(chunk.Values, live, put, chunk.EntryBytes(kept), kept));
                 return;
             }
             chunk.Parse(_k);
             uint external = put | (live & ~chunk.Modified & chunk.External);
             for (uint m = chunk.External & ~external; m != 0; m &= m - 1)
                 batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
-            if (live == 0) batch.Delete(key);
-            else batch.Put(key, ListChunk.Encode(chunk.Values, live, external));
+            if (live == 0)
+            {
+                batch.Delete(key);
+                _owner._writtenChunkKey = _owner._writtenChunkRecord = null;
+            }
+            else PutChunk(key, ListChunk.Encode(chunk.Values, live, external));
+        }
+
+        /// <summary>Writes a chunk record made for this write (the list remembers it: nobody else holds the array).</summary>
+        private void PutChunk(byte[] key, byte[] record)
+        {
+            _owner._batch.Put(key, record);
+            _owner._writtenChunkKey = key;
+            _owner._writtenChunkRecord = record;
         }
 
         private EditedChunk Load(ulong number)
@@ -218,7 +274,7 @@ internal sealed partial class Keyspace
                 chunk = _spareChunks.TryPop(out var spare) ? spare : new EditedChunk();
                 chunk.Number = number;
                 uint expected = ListChunk.LiveBits(number, _head, _tail);
-                if (expected != 0) chunk.Read(_owner._engine, chunk.Key = ListChunkKey(_k, _version, number), expected, _k);
+                if (expected != 0) chunk.Read(_owner, chunk.Key = ListChunkKey(_k, _version, number), expected, _k);
                 if (_chunks is { Count: > 0 }) _chunks.Add(number, chunk);
             }
             return _last = chunk;
@@ -278,10 +334,11 @@ internal sealed partial class Keyspace
             return true;
         };
 
-        /// <summary>Reads the chunk's record, which must hold exactly the offsets <paramref name="expected"/>.</summary>
-        public void Read(IStorageEngine engine, byte[] key, uint expected, in KeyRef k)
+        /// <summary>Reads the chunk's record (as the last push or pop left it, when nothing was written since), which must hold exactly the offsets <paramref name="expected"/>.</summary>
+        public void Read(Keyspace owner, byte[] key, uint expected, in KeyRef k)
         {
-            if (!engine.TryRead(key, this, CopyRecord, out _)) throw MissingListChunk(k, Number);
+            if (owner.RememberedChunk(key, out var remembered)) CopyRecord(remembered, this);
+            else if (!owner._engine.TryRead(key, this, CopyRecord, out _)) throw MissingListChunk(k, Number);
             Stored = ListChunk.ReadHeader(Record);
             if (Stored != expected) throw MissingListChunk(k, Number);
         }

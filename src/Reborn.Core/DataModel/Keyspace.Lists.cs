@@ -17,13 +17,15 @@ internal sealed partial class Keyspace
         bool created;
         lock (Gate)
         {
-            if (!OpenCollection(k, RedisType.List, create: !onlyIfExists, out var meta, out bool exists)) return 0;
+            bool exists = RememberedList(k, out var meta);
+            if (!exists && !OpenCollection(k, RedisType.List, create: !onlyIfExists, out meta, out exists)) return 0;
             BeginWrite();
             var list = EditList(k, meta);
             // The values are only read during the call (the batch and the hot records copy them): no copies here.
             foreach (var value in values) PushListElement(list, ref meta, value.Bytes, left);
             SaveList(k, list, meta, exists);
             Commit();
+            RememberList(k, meta);
             length = meta.Count;
             created = !exists && length > 0;
         }
@@ -37,13 +39,14 @@ internal sealed partial class Keyspace
         var k = Ref(db, key);
         lock (Gate)
         {
-            if (!Lookup(k, RedisType.List, out var meta)) return null;
+            if (!RememberedList(k, out var meta) && !Lookup(k, RedisType.List, out meta)) return null;
             if (count <= 0) return [];
             BeginWrite();
             var list = EditList(k, meta);
             var values = PopListRange(list, ref meta, left, Math.Min(count, meta.Count));
             SaveList(k, list, meta, true);
             Commit();
+            RememberList(k, meta);
             return values;
         }
     }

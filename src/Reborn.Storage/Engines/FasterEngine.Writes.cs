@@ -4,6 +4,10 @@ namespace Reborn.Storage.Engines;
 
 public sealed partial class FasterEngine
 {
+    public long WriteCount => Volatile.Read(ref _writeCount);
+
+    private long _writeCount;
+
     public void Write(IWriteBatch batch)
     {
         var recorded = RecordedBatch.Of(batch, this);
@@ -15,6 +19,7 @@ public sealed partial class FasterEngine
         }
 
         _lock.EnterWriteLock();
+        Interlocked.Increment(ref _writeCount);
         var index = _index;
         var bytes = _totalBytes;
         try

@@ -31,11 +31,16 @@ public sealed class MemoryEngine : IStorageEngine
 
     public IWriteBatch CreateBatch() => new RecordedBatch(this);
 
+    public long WriteCount => Volatile.Read(ref _writeCount);
+
+    private long _writeCount;
+
     public void Write(IWriteBatch batch)
     {
         var recorded = RecordedBatch.Of(batch, this);
         lock (_writeLock)
         {
+            Interlocked.Increment(ref _writeCount);
             var set = _entries;
             var bytes = _totalBytes;
             foreach (var op in recorded.Operations)

@@ -81,6 +81,10 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
 
     public IWriteBatch CreateBatch() => new RocksDbWriteBatch(this);
 
+    public long WriteCount => Volatile.Read(ref _writeCount);
+
+    private long _writeCount;
+
     public void Write(IWriteBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -92,6 +96,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         bool bulk = RocksDbHotRecords.IsBulk(recorded);
         lock (_hot.Gate)
         {
+            Volatile.Write(ref _writeCount, _writeCount + 1); // under the gate, before anything changes
             if (deferring && !recorded.HasRange)
             {
                 _hot.AddDirty(recorded);
