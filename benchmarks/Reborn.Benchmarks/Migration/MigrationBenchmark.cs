@@ -45,6 +45,8 @@ internal static class MigrationBenchmark
         public HashSet<string> Parts { get; set; } = ["snapshot", "key", "foreground", "freeze"];
         public string? Directory { get; set; }
         public Durability Durability { get; set; } = Durability.EverySecond;
+        /// <summary>How paced threads wait for their next call: spin (the default, as in earlier figures) or sleep (as a server's threads wait for requests).</summary>
+        public bool SpinPacing { get; set; } = true;
     }
 
     private sealed record Row(string Measure, string Figure, string Target = "", string Met = "");
@@ -76,7 +78,7 @@ internal static class MigrationBenchmark
         Console.WriteLine();
         Console.WriteLine($"Reborn slot migration, two RocksDB groups, durability {settings.Durability}, {ValueLength}-byte values; " +
             $"{Environment.ProcessorCount} cores, .NET {Environment.Version}; whole run {total.Elapsed.TotalSeconds:F0} s");
-        Console.WriteLine($"command: migration {string.Join(' ', args)}");
+        Console.WriteLine($"command: migration {string.Join(' ', args)} (paced threads {(settings.SpinPacing ? "spin" : "sleep")} between calls)");
         Print(rows);
         return 0;
     }
@@ -177,7 +179,7 @@ internal static class MigrationBenchmark
             threads[id] = new Thread(() =>
             {
                 var random = new Random(id * 7919 + 1);
-                var pacer = new Pacer(s.ForegroundRate > 0 ? (double)s.ForegroundRate / s.ForegroundTasks : 0);
+                var pacer = new Pacer(s.ForegroundRate > 0 ? (double)s.ForegroundRate / s.ForegroundTasks : 0, s.SpinPacing);
                 for (int i = 0; i < perThread; i++)
                 {
                     pacer.WaitTurn();
@@ -227,7 +229,7 @@ internal static class MigrationBenchmark
         var writer = new Thread(() =>
         {
             var random = new Random(17);
-            var pacer = new Pacer(s.WriterRate);
+            var pacer = new Pacer(s.WriterRate, s.SpinPacing);
             while (Volatile.Read(ref stop) == 0)
             {
                 pacer.WaitTurn();
@@ -302,8 +304,13 @@ internal static class MigrationBenchmark
     /// <summary>The result of an in-process call, which completes synchronously.</summary>
     private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Spaces calls at a steady rate (0: no pacing); after a stall it catches up without sleeping.</summary>
-    private sealed class Pacer(double perSecond)
+    /// <summary>
+    /// Spaces calls at a steady rate (0: no pacing); after a stall it catches up without waiting. Between
+    /// calls the thread sleeps (nanosleep: a few tens of microseconds late at most, then it catches up), as
+    /// a server's threads wait for requests; with <c>spin</c> it yields in a loop instead, which keeps every
+    /// core runnable, so a thread holding a group's gate is preempted more often.
+    /// </summary>
+    private sealed class Pacer(double perSecond, bool spin = false)
     {
         private readonly long _interval = perSecond > 0 ? (long)(Stopwatch.Frequency / perSecond) : 0;
         private long _next = Stopwatch.GetTimestamp();
@@ -317,9 +324,21 @@ internal static class MigrationBenchmark
                 long ahead = _next - Stopwatch.GetTimestamp();
                 if (ahead <= 0) return;
                 if (ahead > Stopwatch.Frequency / 500) Thread.Sleep(1);
-                else Thread.Yield();
+                else if (spin || !OperatingSystem.IsLinux()) Thread.Yield();
+                else Sleep(ahead * 1_000_000_000 / Stopwatch.Frequency);
             }
         }
+
+        private static unsafe void Sleep(long nanoseconds)
+        {
+            long* request = stackalloc long[2];
+            request[0] = 0;
+            request[1] = nanoseconds;
+            nanosleep(request, null);
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc")]
+        private static extern unsafe int nanosleep(long* request, long* remaining);
     }
 
     private static string Verdict(bool met) => met ? "yes" : "NO";
@@ -344,6 +363,7 @@ internal static class MigrationBenchmark
                 case "--fg-throttle": s.ForegroundThrottle = Math.Max(0, Int()); break;
                 case "--only": s.Parts = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
                 case "--dir": s.Directory = Next(); break;
+                case "--pacing": s.SpinPacing = Next() switch { "spin" => true, "sleep" => false, var v => throw new FormatException($"pacing: sleep or spin, not {v}") }; break;
                 case "--durability": s.Durability = Enum.TryParse<Durability>(Next(), true, out var d) ? d : throw new FormatException("durability: Always, EverySecond or Never"); break;
                 default: throw new FormatException($"unknown option {args[i]}");
             }
