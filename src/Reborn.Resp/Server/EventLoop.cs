@@ -34,6 +34,8 @@ internal sealed unsafe class EventLoop : IDisposable
     private long _lastToken;
     private long _nextIdleCheck;
     private volatile bool _stopping;
+    private readonly Lock _wakeGate = new();
+    private bool _disposed;
 
     public EventLoop(RespServer server)
     {
@@ -62,7 +64,8 @@ internal sealed unsafe class EventLoop : IDisposable
         _posted.Enqueue(action);
         if (OnLoopThread || Interlocked.Exchange(ref _wakePending, 1) == 1) return;
         ulong one = 1;
-        Linux.write(_wake, (byte*)&one, sizeof(ulong));
+        lock (_wakeGate) // once the loop is disposed its eventfd's number may belong to another file
+            if (!_disposed) Linux.write(_wake, (byte*)&one, sizeof(ulong));
     }
 
     /// <summary>On the loop thread: a token for a new connection's epoll registration.</summary>
@@ -192,6 +195,11 @@ internal sealed unsafe class EventLoop : IDisposable
         _stopping = true;
         Post(static () => { });
         if (!OnLoopThread) _thread.Join(TimeSpan.FromSeconds(10));
+        lock (_wakeGate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
         Linux.close(_wake);
         Linux.close(_epoll);
     }
