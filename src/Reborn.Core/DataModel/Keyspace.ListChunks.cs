@@ -59,10 +59,16 @@ internal sealed partial class Keyspace
     private Metadata _lastListMeta;
     private byte[]? _lastChunkKey;
     private byte[]? _lastChunkRecord;
+    private EditedChunk? _lastChunkEntries; // the entries of _lastChunkRecord, when known (after a pop)
     private long _lastListStamp = -1;
     // The chunk record the running command wrote last (RememberList keeps it once the command committed).
     private byte[]? _writtenChunkKey;
     private byte[]? _writtenChunkRecord;
+    private EditedChunk? _writtenChunkEntries;
+    private readonly EditedChunk[] _entryHolders = [new(), new()]; // one may be remembered while the other is filled
+
+    /// <summary>The entry holder not remembered now: the remembered one stays exact even if this command fails.</summary>
+    private EditedChunk NextEntryHolder() => ReferenceEquals(_lastChunkEntries, _entryHolders[0]) ? _entryHolders[1] : _entryHolders[0];
 
     /// <summary>The metadata of the list <paramref name="k"/> when the last push or pop left it and nothing was written since.</summary>
     private bool RememberedList(in KeyRef k, out Metadata meta)
@@ -85,14 +91,20 @@ internal sealed partial class Keyspace
         _lastListMeta = meta;
         _lastChunkKey = keep ? _writtenChunkKey : null;
         _lastChunkRecord = _writtenChunkRecord;
+        _lastChunkEntries = _writtenChunkEntries;
         _lastListStamp = keep ? _engine.WriteCount : -1;
         _writtenChunkKey = _writtenChunkRecord = null;
+        _writtenChunkEntries = null;
     }
 
-    /// <summary>The record of chunk <paramref name="key"/> when the last push or pop wrote it and nothing was written since.</summary>
-    private bool RememberedChunk(byte[] key, out byte[] record)
+    /// <summary>
+    /// The record of chunk <paramref name="key"/> when the last push or pop wrote it and nothing was
+    /// written since; with its parsed entries when that write only dropped entries (a pop), else null.
+    /// </summary>
+    private bool RememberedChunk(byte[] key, out byte[] record, out EditedChunk? entries)
     {
         record = _lastChunkRecord!;
+        entries = _lastChunkEntries;
         return _lastChunkKey is not null && _lastListStamp == _engine.WriteCount && key.AsSpan().SequenceEqual(_lastChunkKey);
     }
 
@@ -102,6 +114,8 @@ internal sealed partial class Keyspace
     /// <summary>An editor for one command's edits of the list <paramref name="k"/>; its Flush hands it back.</summary>
     private ListEditor EditList(in KeyRef k, in Metadata meta)
     {
+        _writtenChunkKey = _writtenChunkRecord = null; // what RememberList keeps is this command's own write
+        _writtenChunkEntries = null;
         var editor = _spareListEditors.TryPop(out var spare) ? spare : new ListEditor(this);
         editor.Begin(k, meta);
         return editor;
@@ -243,6 +257,8 @@ internal sealed partial class Keyspace
                 for (uint m = chunk.Stored & ~live & chunk.External; m != 0; m &= m - 1)
                     batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
                 PutChunk(key, ListChunk.Splice(chunk.Values, live, put, chunk.EntryBytes(kept), kept));
+                // A pop (entries only left): the new record's entries are the kept ones, moved by the bytes dropped before them.
+                if (live == kept) _owner._writtenChunkEntries = chunk.KeptEntries(kept, _owner.NextEntryHolder());
                 return;
             }
             chunk.Parse(_k);
@@ -253,6 +269,7 @@ internal sealed partial class Keyspace
             {
                 batch.Delete(key);
                 _owner._writtenChunkKey = _owner._writtenChunkRecord = null;
+                _owner._writtenChunkEntries = null;
             }
             else PutChunk(key, ListChunk.Encode(chunk.Values, live, external));
         }
@@ -263,6 +280,7 @@ internal sealed partial class Keyspace
             _owner._batch.Put(key, record);
             _owner._writtenChunkKey = key;
             _owner._writtenChunkRecord = record;
+            _owner._writtenChunkEntries = null;
         }
 
         private EditedChunk Load(ulong number)
@@ -308,6 +326,7 @@ internal sealed partial class Keyspace
         public bool Dirty;
         private EntryArray _entries; // by entry; entry i holds offset _first + i
         private int _first;
+        private int _entryCount; // in a holder of KeptEntries
         private bool _entriesRead, _parsed;
 
         /// <summary>Forgets everything, for reuse by another command.</summary>
@@ -337,7 +356,11 @@ internal sealed partial class Keyspace
         /// <summary>Reads the chunk's record (as the last push or pop left it, when nothing was written since), which must hold exactly the offsets <paramref name="expected"/>.</summary>
         public void Read(Keyspace owner, byte[] key, uint expected, in KeyRef k)
         {
-            if (owner.RememberedChunk(key, out var remembered)) CopyRecord(remembered, this);
+            if (owner.RememberedChunk(key, out var remembered, out var entries))
+            {
+                CopyRecord(remembered, this);
+                if (entries is not null) TakeEntries(entries);
+            }
             else if (!owner._engine.TryRead(key, this, CopyRecord, out _)) throw MissingListChunk(k, Number);
             Stored = ListChunk.ReadHeader(Record);
             if (Stored != expected) throw MissingListChunk(k, Number);
@@ -351,6 +374,35 @@ internal sealed partial class Keyspace
             for (int i = 0; i < count; i++)
                 if (_entries[i].External) External |= 1u << (_first + i);
             Unfetched = External;
+        }
+
+        /// <summary>
+        /// Into <paramref name="holder"/>: the entries of the record a pure drop of this chunk's entries
+        /// makes (only <paramref name="kept"/> stay; entries read): the same entries, moved back by the
+        /// bytes of those dropped before them.
+        /// </summary>
+        public EditedChunk KeptEntries(uint kept, EditedChunk holder)
+        {
+            int from = BitOperations.TrailingZeroCount(kept) - _first, to = 31 - BitOperations.LeadingZeroCount(kept) - _first;
+            int shift = (from == 0 ? ListChunk.HeaderLength : End(from - 1)) - ListChunk.HeaderLength;
+            for (int i = from; i <= to; i++)
+                holder._entries[i - from] = _entries[i] with { Start = _entries[i].Start - shift };
+            holder._first = _first + from;
+            holder._entryCount = to - from + 1;
+            return holder;
+        }
+
+        /// <summary>Takes the entries <see cref="KeptEntries"/> derived for the record just read, instead of parsing it.</summary>
+        private void TakeEntries(EditedChunk source)
+        {
+            _first = source._first;
+            for (int i = 0; i < source._entryCount; i++)
+            {
+                _entries[i] = source._entries[i];
+                if (_entries[i].External) External |= 1u << (_first + i);
+            }
+            Unfetched = External;
+            _entriesRead = true;
         }
 
         /// <summary>The inline element the record holds at <paramref name="offset"/> (entries read).</summary>
