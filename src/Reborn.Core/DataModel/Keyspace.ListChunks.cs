@@ -70,6 +70,28 @@ internal sealed partial class Keyspace
     /// <summary>The entry holder not remembered now: the remembered one stays exact even if this command fails.</summary>
     private EditedChunk NextEntryHolder() => ReferenceEquals(_lastChunkEntries, _entryHolders[0]) ? _entryHolders[1] : _entryHolders[0];
 
+    /// <summary><see cref="Ref"/> for a push or pop: the remembered list's key array when it is the same key (no allocation for a queue's commands).</summary>
+    private KeyRef ListRef(int db, ReadOnlySpan<byte> key)
+    {
+        int length = KeyEncoding.MetaKeyLength(key.Length);
+        if (_lastListKey is not { } last || last.Length != length || length > 256) return Ref(db, key);
+        int slot = Slots.SlotHash.GetSlot(key), pdb = _databaseMap[db];
+        Span<byte> metaKey = stackalloc byte[length];
+        KeyEncoding.MetaKey(metaKey, slot, pdb, key);
+        return metaKey.SequenceEqual(last) ? new KeyRef(slot, pdb, last) : new KeyRef(slot, pdb, metaKey.ToArray());
+    }
+
+    /// <summary>A chunk's record key: the remembered chunk's array when it is the same key.</summary>
+    private byte[] ListChunkKeyOrRemembered(in KeyRef k, ulong version, ulong chunk)
+    {
+        int length = KeyEncoding.ElementPrefixLength(k.UserKey.Length) + 8;
+        if (_lastChunkKey is not { } last || last.Length != length || length > 256) return ListChunkKey(k, version, chunk);
+        Span<byte> key = stackalloc byte[length];
+        KeyEncoding.WriteElementPrefix(key, k.Slot, k.Pdb, KeyEncoding.KindElement, k.UserKey, version);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(key[(length - 8)..], chunk);
+        return key.SequenceEqual(last) ? last : key.ToArray();
+    }
+
     /// <summary>The metadata of the list <paramref name="k"/> when the last push or pop left it and nothing was written since.</summary>
     private bool RememberedList(in KeyRef k, out Metadata meta)
     {
@@ -292,7 +314,7 @@ internal sealed partial class Keyspace
                 chunk = _spareChunks.TryPop(out var spare) ? spare : new EditedChunk();
                 chunk.Number = number;
                 uint expected = ListChunk.LiveBits(number, _head, _tail);
-                if (expected != 0) chunk.Read(_owner, chunk.Key = ListChunkKey(_k, _version, number), expected, _k);
+                if (expected != 0) chunk.Read(_owner, chunk.Key = _owner.ListChunkKeyOrRemembered(_k, _version, number), expected, _k);
                 if (_chunks is { Count: > 0 }) _chunks.Add(number, chunk);
             }
             return _last = chunk;

@@ -12,7 +12,7 @@ internal sealed partial class Keyspace
     /// <summary>LPUSH / RPUSH, or LPUSHX / RPUSHX when <paramref name="onlyIfExists"/>: the new length (0 when absent and X).</summary>
     public long ListPush(int db, ReadOnlySpan<byte> key, ReadOnlySpan<RebornValue> values, bool left, bool onlyIfExists)
     {
-        var k = Ref(db, key);
+        var k = ListRef(db, key);
         long length;
         bool created;
         lock (Gate)
@@ -36,7 +36,7 @@ internal sealed partial class Keyspace
     /// <summary>LPOP / RPOP: up to <paramref name="count"/> elements, or null when the key is missing.</summary>
     public byte[][]? ListPop(int db, ReadOnlySpan<byte> key, bool left, long count)
     {
-        var k = Ref(db, key);
+        var k = ListRef(db, key);
         lock (Gate)
         {
             if (!RememberedList(k, out var meta) && !Lookup(k, RedisType.List, out meta)) return null;
