@@ -59,13 +59,24 @@ internal sealed partial class Keyspace
     private Metadata _lastListMeta;
     private byte[]? _lastChunkKey;
     private byte[]? _lastChunkRecord;
+    private int _lastChunkLength;
     private EditedChunk? _lastChunkEntries; // the entries of _lastChunkRecord, when known (after a pop)
     private long _lastListStamp = -1;
     // The chunk record the running command wrote last (RememberList keeps it once the command committed).
     private byte[]? _writtenChunkKey;
     private byte[]? _writtenChunkRecord;
+    private int _writtenChunkLength;
     private EditedChunk? _writtenChunkEntries;
+    private readonly byte[][] _recordHolders = [[], []]; // spliced chunk records: one may be remembered while the other is written
     private readonly EditedChunk[] _entryHolders = [new(), new()]; // one may be remembered while the other is filled
+
+    /// <summary>Splices a chunk record into the record holder not remembered now (the remembered one stays exact even if this command fails).</summary>
+    private (byte[] Record, int Length) SpliceChunk(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external, ReadOnlySpan<byte> keptEntries, uint kept)
+    {
+        int holder = ReferenceEquals(_lastChunkRecord, _recordHolders[0]) ? 1 : 0;
+        int length = ListChunk.Splice(values, live, external, keptEntries, kept, ref _recordHolders[holder]);
+        return (_recordHolders[holder], length);
+    }
 
     /// <summary>The entry holder not remembered now: the remembered one stays exact even if this command fails.</summary>
     private EditedChunk NextEntryHolder() => ReferenceEquals(_lastChunkEntries, _entryHolders[0]) ? _entryHolders[1] : _entryHolders[0];
@@ -113,9 +124,11 @@ internal sealed partial class Keyspace
         _lastListMeta = meta;
         _lastChunkKey = keep ? _writtenChunkKey : null;
         _lastChunkRecord = _writtenChunkRecord;
+        _lastChunkLength = _writtenChunkLength;
         _lastChunkEntries = _writtenChunkEntries;
         _lastListStamp = keep ? _engine.WriteCount : -1;
         _writtenChunkKey = _writtenChunkRecord = null;
+        _writtenChunkLength = 0;
         _writtenChunkEntries = null;
     }
 
@@ -123,11 +136,14 @@ internal sealed partial class Keyspace
     /// The record of chunk <paramref name="key"/> when the last push or pop wrote it and nothing was
     /// written since; with its parsed entries when that write only dropped entries (a pop), else null.
     /// </summary>
-    private bool RememberedChunk(byte[] key, out byte[] record, out EditedChunk? entries)
+    private bool RememberedChunk(byte[] key, out ReadOnlySpan<byte> record, out EditedChunk? entries)
     {
-        record = _lastChunkRecord!;
+        record = default;
+        entries = null;
+        if (_lastChunkKey is null || _lastListStamp != _engine.WriteCount || !key.AsSpan().SequenceEqual(_lastChunkKey)) return false;
+        record = _lastChunkRecord.AsSpan(0, _lastChunkLength);
         entries = _lastChunkEntries;
-        return _lastChunkKey is not null && _lastListStamp == _engine.WriteCount && key.AsSpan().SequenceEqual(_lastChunkKey);
+        return true;
     }
 
     // Spare editors: list commands run under Gate, one at a time, and use at most two editors.
@@ -137,6 +153,7 @@ internal sealed partial class Keyspace
     private ListEditor EditList(in KeyRef k, in Metadata meta)
     {
         _writtenChunkKey = _writtenChunkRecord = null; // what RememberList keeps is this command's own write
+        _writtenChunkLength = 0;
         _writtenChunkEntries = null;
         var editor = _spareListEditors.TryPop(out var spare) ? spare : new ListEditor(this);
         editor.Begin(k, meta);
@@ -272,13 +289,13 @@ internal sealed partial class Keyspace
                 // every entry stays (a push), the record's entries are copied whole, unread.
                 if (kept == chunk.Stored)
                 {
-                    PutChunk(key, ListChunk.Splice(chunk.Values, live, put, chunk.Record[ListChunk.HeaderLength..], kept));
+                    PutChunk(key, _owner.SpliceChunk(chunk.Values, live, put, chunk.Record[ListChunk.HeaderLength..], kept));
                     return;
                 }
                 chunk.ReadEntries(_k);
                 for (uint m = chunk.Stored & ~live & chunk.External; m != 0; m &= m - 1)
                     batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
-                PutChunk(key, ListChunk.Splice(chunk.Values, live, put, chunk.EntryBytes(kept), kept));
+                PutChunk(key, _owner.SpliceChunk(chunk.Values, live, put, chunk.EntryBytes(kept), kept));
                 // A pop (entries only left): the new record's entries are the kept ones, moved by the bytes dropped before them.
                 if (live == kept) _owner._writtenChunkEntries = chunk.KeptEntries(kept, _owner.NextEntryHolder());
                 return;
@@ -291,17 +308,23 @@ internal sealed partial class Keyspace
             {
                 batch.Delete(key);
                 _owner._writtenChunkKey = _owner._writtenChunkRecord = null;
+                _owner._writtenChunkLength = 0;
                 _owner._writtenChunkEntries = null;
             }
-            else PutChunk(key, ListChunk.Encode(chunk.Values, live, external));
+            else
+            {
+                var encoded = ListChunk.Encode(chunk.Values, live, external);
+                PutChunk(key, (encoded, encoded.Length));
+            }
         }
 
         /// <summary>Writes a chunk record made for this write (the list remembers it: nobody else holds the array).</summary>
-        private void PutChunk(byte[] key, byte[] record)
+        private void PutChunk(byte[] key, (byte[] Array, int Length) record)
         {
-            _owner._batch.Put(key, record);
+            _owner._batch.Put(key, record.Array.AsSpan(0, record.Length));
             _owner._writtenChunkKey = key;
-            _owner._writtenChunkRecord = record;
+            _owner._writtenChunkRecord = record.Array;
+            _owner._writtenChunkLength = record.Length;
             _owner._writtenChunkEntries = null;
         }
 

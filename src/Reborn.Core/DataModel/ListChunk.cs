@@ -100,16 +100,26 @@ internal static class ListChunk
     /// </summary>
     public static byte[] Splice(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external, ReadOnlySpan<byte> keptEntries, uint kept)
     {
+        byte[] spliced = [];
+        Splice(values, live, external, keptEntries, kept, ref spliced); // an empty buffer grows to the exact length
+        return spliced;
+    }
+
+    /// <summary>The same record, written at the start of <paramref name="buffer"/> (replaced by a larger one when too small); returns its length.</summary>
+    public static int Splice(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external, ReadOnlySpan<byte> keptEntries, uint kept, ref byte[] buffer)
+    {
         int first = BitOperations.TrailingZeroCount(live), last = 31 - BitOperations.LeadingZeroCount(live);
         int keptFirst = BitOperations.TrailingZeroCount(kept), keptLast = 31 - BitOperations.LeadingZeroCount(kept);
         int before = EntriesLength(values, first, keptFirst - 1, external);
-        var spliced = new byte[2 + before + keptEntries.Length + EntriesLength(values, keptLast + 1, last, external)];
+        int length = 2 + before + keptEntries.Length + EntriesLength(values, keptLast + 1, last, external);
+        if (buffer.Length < length) buffer = new byte[Math.Max(length, buffer.Length == 0 ? 0 : 2 * buffer.Length)];
+        var spliced = buffer.AsSpan(0, length);
         spliced[0] = (byte)first;
         spliced[1] = (byte)(last - first + 1);
         WriteEntries(spliced, 2, values, first, keptFirst - 1, external);
-        keptEntries.CopyTo(spliced.AsSpan(2 + before));
+        keptEntries.CopyTo(spliced[(2 + before)..]);
         WriteEntries(spliced, 2 + before + keptEntries.Length, values, keptLast + 1, last, external);
-        return spliced;
+        return length;
     }
 
     private static int EntriesLength(ReadOnlySpan<ReadOnlyMemory<byte>> values, int from, int to, uint external)
