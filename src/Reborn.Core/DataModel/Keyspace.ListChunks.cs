@@ -57,29 +57,32 @@ internal sealed partial class Keyspace
     // next push or pop of the same list skips reading both (a queue's producers and consumers hit it).
     private byte[]? _lastListKey;
     private Metadata _lastListMeta;
-    private byte[]? _lastChunkKey;
-    private byte[]? _lastChunkRecord;
-    private int _lastChunkLength;
-    private EditedChunk? _lastChunkEntries; // the entries of _lastChunkRecord, when known (after a pop)
+    private ChunkWrite? _lastChunk;
     private long _lastListStamp = -1;
-    // The chunk record the running command wrote last (RememberList keeps it once the command committed).
-    private byte[]? _writtenChunkKey;
-    private byte[]? _writtenChunkRecord;
-    private int _writtenChunkLength;
-    private EditedChunk? _writtenChunkEntries;
+    private ChunkWrite? _writtenChunk; // the chunk record the running command wrote last (RememberList keeps it once committed)
     private readonly byte[][] _recordHolders = [[], []]; // spliced chunk records: one may be remembered while the other is written
     private readonly EditedChunk[] _entryHolders = [new(), new()]; // one may be remembered while the other is filled
+
+    /// <summary>
+    /// A chunk record a list command wrote: its key, the first <paramref name="Length"/> bytes of
+    /// <paramref name="Record"/> (an array only this keyspace holds), and its parsed entries when the
+    /// write only dropped entries (a pop), else null.
+    /// </summary>
+    private readonly record struct ChunkWrite(byte[] Key, byte[] Record, int Length, EditedChunk? Entries);
 
     /// <summary>Splices a chunk record into the record holder not remembered now (the remembered one stays exact even if this command fails).</summary>
     private (byte[] Record, int Length) SpliceChunk(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external, ReadOnlySpan<byte> keptEntries, uint kept)
     {
-        int holder = ReferenceEquals(_lastChunkRecord, _recordHolders[0]) ? 1 : 0;
+        int holder = ReferenceEquals(_lastChunk?.Record, _recordHolders[0]) ? 1 : 0;
         int length = ListChunk.Splice(values, live, external, keptEntries, kept, ref _recordHolders[holder]);
         return (_recordHolders[holder], length);
     }
 
     /// <summary>The entry holder not remembered now: the remembered one stays exact even if this command fails.</summary>
-    private EditedChunk NextEntryHolder() => ReferenceEquals(_lastChunkEntries, _entryHolders[0]) ? _entryHolders[1] : _entryHolders[0];
+    private EditedChunk NextEntryHolder() => ReferenceEquals(_lastChunk?.Entries, _entryHolders[0]) ? _entryHolders[1] : _entryHolders[0];
+
+    /// <summary><paramref name="built"/> as an array: <paramref name="remembered"/> itself when it holds the same bytes.</summary>
+    private static byte[] SameOrNew(ReadOnlySpan<byte> built, byte[] remembered) => built.SequenceEqual(remembered) ? remembered : built.ToArray();
 
     /// <summary><see cref="Ref"/> for a push or pop: the remembered list's key array when it is the same key (no allocation for a queue's commands).</summary>
     private KeyRef ListRef(int db, ReadOnlySpan<byte> key)
@@ -89,18 +92,18 @@ internal sealed partial class Keyspace
         int slot = Slots.SlotHash.GetSlot(key), pdb = _databaseMap[db];
         Span<byte> metaKey = stackalloc byte[length];
         KeyEncoding.MetaKey(metaKey, slot, pdb, key);
-        return metaKey.SequenceEqual(last) ? new KeyRef(slot, pdb, last) : new KeyRef(slot, pdb, metaKey.ToArray());
+        return new KeyRef(slot, pdb, SameOrNew(metaKey, last));
     }
 
     /// <summary>A chunk's record key: the remembered chunk's array when it is the same key.</summary>
     private byte[] ListChunkKeyOrRemembered(in KeyRef k, ulong version, ulong chunk)
     {
         int length = KeyEncoding.ElementPrefixLength(k.UserKey.Length) + 8;
-        if (_lastChunkKey is not { } last || last.Length != length || length > 256) return ListChunkKey(k, version, chunk);
+        if (_lastChunk?.Key is not { } last || last.Length != length || length > 256) return ListChunkKey(k, version, chunk);
         Span<byte> key = stackalloc byte[length];
         KeyEncoding.WriteElementPrefix(key, k.Slot, k.Pdb, KeyEncoding.KindElement, k.UserKey, version);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(key[(length - 8)..], chunk);
-        return key.SequenceEqual(last) ? last : key.ToArray();
+        return SameOrNew(key, last);
     }
 
     /// <summary>The metadata of the list <paramref name="k"/> when the last push or pop left it and nothing was written since.</summary>
@@ -122,14 +125,9 @@ internal sealed partial class Keyspace
         bool keep = meta.Count > 0 && !meta.HasExpiry;
         _lastListKey = keep ? k.MetaKey : null;
         _lastListMeta = meta;
-        _lastChunkKey = keep ? _writtenChunkKey : null;
-        _lastChunkRecord = _writtenChunkRecord;
-        _lastChunkLength = _writtenChunkLength;
-        _lastChunkEntries = _writtenChunkEntries;
+        _lastChunk = keep ? _writtenChunk : null;
         _lastListStamp = keep ? _engine.WriteCount : -1;
-        _writtenChunkKey = _writtenChunkRecord = null;
-        _writtenChunkLength = 0;
-        _writtenChunkEntries = null;
+        _writtenChunk = null;
     }
 
     /// <summary>
@@ -140,9 +138,9 @@ internal sealed partial class Keyspace
     {
         record = default;
         entries = null;
-        if (_lastChunkKey is null || _lastListStamp != _engine.WriteCount || !key.AsSpan().SequenceEqual(_lastChunkKey)) return false;
-        record = _lastChunkRecord.AsSpan(0, _lastChunkLength);
-        entries = _lastChunkEntries;
+        if (_lastChunk is not { } last || _lastListStamp != _engine.WriteCount || !key.AsSpan().SequenceEqual(last.Key)) return false;
+        record = last.Record.AsSpan(0, last.Length);
+        entries = last.Entries;
         return true;
     }
 
@@ -152,9 +150,7 @@ internal sealed partial class Keyspace
     /// <summary>An editor for one command's edits of the list <paramref name="k"/>; its Flush hands it back.</summary>
     private ListEditor EditList(in KeyRef k, in Metadata meta)
     {
-        _writtenChunkKey = _writtenChunkRecord = null; // what RememberList keeps is this command's own write
-        _writtenChunkLength = 0;
-        _writtenChunkEntries = null;
+        _writtenChunk = null; // what RememberList keeps is this command's own write
         var editor = _spareListEditors.TryPop(out var spare) ? spare : new ListEditor(this);
         editor.Begin(k, meta);
         return editor;
@@ -297,7 +293,7 @@ internal sealed partial class Keyspace
                     batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
                 PutChunk(key, _owner.SpliceChunk(chunk.Values, live, put, chunk.EntryBytes(kept), kept));
                 // A pop (entries only left): the new record's entries are the kept ones, moved by the bytes dropped before them.
-                if (live == kept) _owner._writtenChunkEntries = chunk.KeptEntries(kept, _owner.NextEntryHolder());
+                if (live == kept) _owner._writtenChunk = _owner._writtenChunk!.Value with { Entries = chunk.KeptEntries(kept, _owner.NextEntryHolder()) };
                 return;
             }
             chunk.Parse(_k);
@@ -307,9 +303,7 @@ internal sealed partial class Keyspace
             if (live == 0)
             {
                 batch.Delete(key);
-                _owner._writtenChunkKey = _owner._writtenChunkRecord = null;
-                _owner._writtenChunkLength = 0;
-                _owner._writtenChunkEntries = null;
+                _owner._writtenChunk = null;
             }
             else
             {
@@ -322,10 +316,7 @@ internal sealed partial class Keyspace
         private void PutChunk(byte[] key, (byte[] Array, int Length) record)
         {
             _owner._batch.Put(key, record.Array.AsSpan(0, record.Length));
-            _owner._writtenChunkKey = key;
-            _owner._writtenChunkRecord = record.Array;
-            _owner._writtenChunkLength = record.Length;
-            _owner._writtenChunkEntries = null;
+            _owner._writtenChunk = new ChunkWrite(key, record.Array, record.Length, null);
         }
 
         private EditedChunk Load(ulong number)
