@@ -44,24 +44,36 @@ public sealed partial class KeyValueDatabase
         }
     }
 
-    /// <summary>LPOP: the head element, or null when the key is missing.</summary>
-    public ValueTask<RebornValue> ListLeftPopAsync(RebornKey key)
+    /// <summary>
+    /// LPOP / RPOP into <paramref name="sink"/>: Begin(1) and the element, handed over as a span over the
+    /// engine's buffer valid only during the call, or Begin(0) when the key is missing (see <see cref="IValueSink"/>).
+    /// </summary>
+    public ValueTask ListPopAsync(RebornKey key, ListSide side, IValueSink sink)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         while (true)
         {
-            try { return new(ListSingle(Route(key).ListPop(Database, key.Span, left: true, 1))); }
+            // The slot check comes before the sink sees anything: a retry starts from nothing.
+            try
+            {
+                Route(key).ListPop(Database, key.Span, side == ListSide.Left, sink);
+                return ValueTask.CompletedTask;
+            }
             catch (SlotMovedException) { }
         }
     }
 
+    /// <summary>LPOP: the head element, or null when the key is missing.</summary>
+    public ValueTask<RebornValue> ListLeftPopAsync(RebornKey key) => PopOne(key, ListSide.Left);
+
     /// <summary>RPOP: the tail element, or null when the key is missing.</summary>
-    public ValueTask<RebornValue> ListRightPopAsync(RebornKey key)
+    public ValueTask<RebornValue> ListRightPopAsync(RebornKey key) => PopOne(key, ListSide.Right);
+
+    private ValueTask<RebornValue> PopOne(RebornKey key, ListSide side)
     {
-        while (true)
-        {
-            try { return new(ListSingle(Route(key).ListPop(Database, key.Span, left: false, 1))); }
-            catch (SlotMovedException) { }
-        }
+        var value = new RebornValueCollector();
+        ListPopAsync(key, side, value);
+        return new(value.Values is [var one] ? one : RebornValue.Null);
     }
 
     /// <summary>LPOP with a count: up to <paramref name="count"/> elements from the head; null when the key is missing.</summary>
@@ -271,7 +283,6 @@ public sealed partial class KeyValueDatabase
         if (maxLength < 0) throw new RebornException(Errors.LposMaxLenNegative);
     }
 
-    private static RebornValue ListSingle(byte[][]? values) => values is { Length: > 0 } ? new RebornValue(values[0]) : RebornValue.Null;
 
     private static RebornValue[]? ListValuesOrNull(byte[][]? values) => values is null ? null : ListValues(values);
 

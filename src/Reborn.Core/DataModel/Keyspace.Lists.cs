@@ -33,6 +33,31 @@ internal sealed partial class Keyspace
         return length;
     }
 
+    /// <summary>
+    /// LPOP / RPOP without a count: the element goes to <paramref name="sink"/> straight from the chunk
+    /// it leaves (Begin(1), then the value), or Begin(0) when the key is missing: no copy of it is made.
+    /// </summary>
+    public void ListPop(int db, ReadOnlySpan<byte> key, bool left, IValueSink sink)
+    {
+        var k = ListRef(db, key);
+        lock (Gate)
+        {
+            if (!RememberedList(k, out var meta) && !Lookup(k, RedisType.List, out meta))
+            {
+                sink.Begin(0);
+                return;
+            }
+            BeginWrite();
+            var list = EditList(k, meta);
+            sink.Begin(1);
+            sink.Value(list.Get(left ? meta.Head : meta.Tail - 1).Span);
+            DropListEnd(list, ref meta, left, 1);
+            SaveList(k, list, meta, true);
+            Commit();
+            RememberList(k, meta);
+        }
+    }
+
     /// <summary>LPOP / RPOP: up to <paramref name="count"/> elements, or null when the key is missing.</summary>
     public byte[][]? ListPop(int db, ReadOnlySpan<byte> key, bool left, long count)
     {
@@ -364,6 +389,13 @@ internal sealed partial class Keyspace
     {
         var values = new byte[n][];
         for (long i = 0; i < n; i++) values[i] = list.Get(left ? meta.Head + (ulong)i : meta.Tail - 1 - (ulong)i).ToArray();
+        DropListEnd(list, ref meta, left, n);
+        return values;
+    }
+
+    /// <summary>Drops <paramref name="n"/> (1..Count) elements from one end (the caller saves the list).</summary>
+    private static void DropListEnd(ListEditor list, ref Metadata meta, bool left, long n)
+    {
         if (left)
         {
             list.Drop(meta.Head, meta.Head + (ulong)n);
@@ -375,7 +407,6 @@ internal sealed partial class Keyspace
             meta.Tail -= (ulong)n;
         }
         meta.Count -= n;
-        return values;
     }
 
     /// <summary>Writes the chunks a command changed, then the metadata (or deletes an emptied list).</summary>

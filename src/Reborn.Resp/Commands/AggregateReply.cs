@@ -19,6 +19,9 @@ public enum AggregateKind
     /// pairs with double scores, RESP2 a flat array of n with scores as bulk strings.
     /// </summary>
     ScoredMembers,
+
+    /// <summary>No aggregate: the one value as a bulk string, or null when there is none (LPOP / RPOP without a count).</summary>
+    Single,
 }
 
 /// <summary>
@@ -51,6 +54,7 @@ internal sealed class AggregateReply(CommandContext context) : IScoredValueSink
             case AggregateKind.Set: writer.SetHeader(count); break;
             case AggregateKind.Map: writer.MapHeader(count / 2); break;
             case AggregateKind.ScoredMembers: writer.ArrayHeader(writer.Protocol == 3 ? count / 2 : count); break;
+            case AggregateKind.Single: if (count == 0) writer.Null(); break;
             default: writer.ArrayHeader(count); break;
         }
         _pending = count;

@@ -54,7 +54,7 @@ internal static class ListCommands
         if (c.ArgCount > 3) throw new RebornException($"ERR wrong number of arguments for '{c.CommandName}' command");
         if (c.ArgCount == 2)
         {
-            c.Bulk(left ? await c.Db.ListLeftPopAsync(c.Key(1)) : await c.Db.ListRightPopAsync(c.Key(1)));
+            await c.Db.ListPopAsync(c.Key(1), left ? ListSide.Left : ListSide.Right, c.Aggregate(AggregateKind.Single));
             return;
         }
         long count = c.Long(2, Errors.PositiveCount);
