@@ -36,6 +36,7 @@ public sealed class RebornMetrics
 
     private void RecordCommand(string command, TimeSpan elapsed)
     {
+        if (!_commands.Enabled && !_duration.Enabled) return; // nobody listens: nothing to record
         var tag = new KeyValuePair<string, object?>("command", command);
         _commands.Add(1, tag);
         _duration.Record(elapsed.TotalMilliseconds, tag);

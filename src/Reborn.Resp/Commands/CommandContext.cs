@@ -45,6 +45,9 @@ public sealed partial class CommandContext
     /// <summary>The lower-case name of the running command, for error texts.</summary>
     public string CommandName { get; set; } = "";
 
+    /// <summary>How the running command ended, for INFO commandstats: rejected before it ran, failed with an error reply, or done.</summary>
+    internal CommandOutcome Outcome { get; set; }
+
     public void Select(int db) => Db = Cluster.GetDatabase(db);
 
     // ---- argument helpers: throw Redis's error texts ----------------------------------------
@@ -108,4 +111,14 @@ public sealed partial class CommandContext
         Writer.ArrayHeader(values.Count);
         foreach (var value in values) Writer.BulkString(value);
     }
+}
+
+/// <summary>How a command ended, as Redis's commandstats count it (calls, rejected_calls, failed_calls).</summary>
+internal enum CommandOutcome : byte
+{
+    Done,
+    /// <summary>Refused before it ran (wrong arity, NOAUTH, not allowed while subscribed): not a call.</summary>
+    Rejected,
+    /// <summary>Ran and answered an error.</summary>
+    Failed,
 }

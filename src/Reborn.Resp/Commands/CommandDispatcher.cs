@@ -21,8 +21,10 @@ public sealed class CommandDispatcher
         var args = context.Args;
         var session = context.Session;
         var spec = Table.Find(args[0], ref context.LastSpec);
+        context.Outcome = CommandOutcome.Done;
         if (spec is null)
         {
+            context.CommandName = ""; // an unknown command counts nowhere, as in Redis
             Reject(context, UnknownCommand(context));
             return default;
         }
@@ -77,6 +79,7 @@ public sealed class CommandDispatcher
     /// </summary>
     private static void Fail(CommandContext context, Exception error)
     {
+        context.Outcome = CommandOutcome.Failed;
         if (context.ReplyIncomplete)
         {
             context.Session.CloseRequested = true;
@@ -89,6 +92,7 @@ public sealed class CommandDispatcher
 
     private static void Reject(CommandContext context, string error)
     {
+        context.Outcome = CommandOutcome.Rejected;
         if (context.Session.InTransaction) context.Session.TransactionDirty = true;
         // A rejected EXEC, in MULTI or not, ends any transaction and names the reason (Redis's execCommandAbort).
         if (context.Args.Is(0, "EXEC"u8)) error = TransactionCommands.AbortExec(context, error);

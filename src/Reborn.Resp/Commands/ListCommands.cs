@@ -49,14 +49,16 @@ internal static class ListCommands
     }
 
     /// <summary>LPOP / RPOP: without a count a bulk (null when missing); with one an array (null array when missing).</summary>
-    private static async ValueTask Pop(CommandContext c, bool left)
+    private static ValueTask Pop(CommandContext c, bool left)
     {
         if (c.ArgCount > 3) throw new RebornException($"ERR wrong number of arguments for '{c.CommandName}' command");
-        if (c.ArgCount == 2)
-        {
-            await c.Db.ListPopAsync(c.Key(1), left ? ListSide.Left : ListSide.Right, c.Aggregate(AggregateKind.Single));
-            return;
-        }
+        // Without a count (a queue's every pop): no state machine.
+        if (c.ArgCount == 2) return c.Db.ListPopAsync(c.Key(1), left ? ListSide.Left : ListSide.Right, c.Aggregate(AggregateKind.Single));
+        return PopCount(c, left);
+    }
+
+    private static async ValueTask PopCount(CommandContext c, bool left)
+    {
         long count = c.Long(2, Errors.PositiveCount);
         if (count < 0) throw new RebornException(Errors.PositiveCount);
         var values = left ? await c.Db.ListLeftPopAsync(c.Key(1), count) : await c.Db.ListRightPopAsync(c.Key(1), count);

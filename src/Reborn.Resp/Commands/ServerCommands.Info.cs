@@ -156,7 +156,7 @@ internal static partial class ServerCommands
         var stats = c.Server?.Statistics;
         var cluster = c.Cluster.GetStatistics();
         lines.Add("total_connections_received", stats is null ? 0 : Interlocked.Read(ref stats.ConnectionsReceived));
-        lines.Add("total_commands_processed", stats is null ? 0 : Interlocked.Read(ref stats.CommandsProcessed));
+        lines.Add("total_commands_processed", stats is null ? 0 : stats.CommandsProcessed);
         lines.Add("instantaneous_ops_per_sec", 0);
         lines.Add("total_net_input_bytes", stats is null ? 0 : Interlocked.Read(ref stats.NetInputBytes));
         lines.Add("total_net_output_bytes", stats is null ? 0 : Interlocked.Read(ref stats.NetOutputBytes));
@@ -215,10 +215,10 @@ internal static partial class ServerCommands
         if (c.Server is null) return;
         foreach (var (name, stat) in c.Server.Statistics.Commands.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            long calls = Interlocked.Read(ref stat.Calls), micros = Interlocked.Read(ref stat.Microseconds);
+            long calls = Interlocked.Read(ref stat.Calls), micros = stat.Microseconds;
             double perCall = calls == 0 ? 0 : (double)micros / calls;
             lines.Add("cmdstat_" + name, string.Create(CultureInfo.InvariantCulture,
-                $"calls={calls},usec={micros},usec_per_call={perCall:0.00},rejected_calls=0,failed_calls={Interlocked.Read(ref stat.FailedCalls)}"));
+                $"calls={calls},usec={micros},usec_per_call={perCall:0.00},rejected_calls={Interlocked.Read(ref stat.RejectedCalls)},failed_calls={Interlocked.Read(ref stat.FailedCalls)}"));
         }
     }
 

@@ -76,6 +76,7 @@ internal static class TransactionCommands
         if (dirty)
         {
             EndTransaction(c);
+            c.Outcome = CommandOutcome.Failed;
             c.Writer.Error(ExecAbort);
             return default;
         }
@@ -121,6 +122,7 @@ internal static class TransactionCommands
             c.InExec = false;
             c.Args = execArgs;
             c.CommandName = "exec";
+            c.Outcome = CommandOutcome.Done; // the queued commands' errors are theirs, not EXEC's
             commandArgs.Dispose();
         }
         return default;

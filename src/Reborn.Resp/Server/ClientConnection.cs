@@ -186,7 +186,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         // One clock read per command: a command's time runs from the previous command's end (or the
         // batch's start), so it includes parsing its own arguments, as a per-call timer would not.
         long now = System.Diagnostics.Stopwatch.GetTimestamp();
-        _server.RecordCommand(Context.CommandName, now - _commandMark, ref _statCache);
+        _server.RecordCommand(Context.CommandName, now - _commandMark, Context.Outcome, ref _statCache);
         _commandMark = now;
         if (_silent)
         {

@@ -131,10 +131,9 @@ public sealed class RespServer : IAsyncDisposable
     }
 
     /// <summary>Counts a finished command; <paramref name="elapsedTicks"/> is in Stopwatch ticks.</summary>
-    internal void RecordCommand(string name, long elapsedTicks, ref ServerStatistics.CommandStatCache cache)
+    internal void RecordCommand(string name, long elapsedTicks, CommandOutcome outcome, ref ServerStatistics.CommandStatCache cache)
     {
-        Interlocked.Increment(ref Statistics.CommandsProcessed);
-        if (name.Length == 0) return;
+        if (name.Length == 0) return; // an unknown command
         var stat = cache.Stat;
         int generation = Statistics.Generation; // read before the lookup: a reset in between is seen next time
         if (stat is null || !ReferenceEquals(name, cache.Name) || generation != cache.Generation)
@@ -142,10 +141,15 @@ public sealed class RespServer : IAsyncDisposable
             stat = Statistics.Commands.GetOrAdd(name, static _ => new ServerStatistics.CommandStat());
             cache = new ServerStatistics.CommandStatCache { Name = name, Stat = stat, Generation = generation };
         }
+        if (outcome == CommandOutcome.Rejected)
+        {
+            Interlocked.Increment(ref stat.RejectedCalls);
+            return;
+        }
         Interlocked.Increment(ref stat.Calls);
-        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(0, elapsedTicks);
-        Interlocked.Add(ref stat.Microseconds, (long)elapsed.TotalMicroseconds);
-        CommandCompleted?.Invoke(name, elapsed);
+        Interlocked.Add(ref stat.Ticks, elapsedTicks);
+        if (outcome == CommandOutcome.Failed) Interlocked.Increment(ref stat.FailedCalls);
+        CommandCompleted?.Invoke(name, System.Diagnostics.Stopwatch.GetElapsedTime(0, elapsedTicks));
     }
 
     /// <summary>

@@ -5,7 +5,6 @@ public sealed class ServerStatistics
 {
     public long ConnectionsReceived;
     public long ConnectionsRejected;
-    public long CommandsProcessed;
     public long NetInputBytes;
     public long NetOutputBytes;
     public long ProtocolErrors;
@@ -13,11 +12,18 @@ public sealed class ServerStatistics
     public long LastSaveUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     public readonly System.Collections.Concurrent.ConcurrentDictionary<string, CommandStat> Commands = new(StringComparer.Ordinal);
 
+    /// <summary>Every command counted since the start or the last reset (total_commands_processed).</summary>
+    public long CommandsProcessed => Commands.Values.Sum(stat => Interlocked.Read(ref stat.Calls));
+
     public sealed class CommandStat
     {
         public long Calls;
-        public long Microseconds;
+        /// <summary>Stopwatch ticks, summed as measured: a command shorter than a microsecond still counts.</summary>
+        public long Ticks;
         public long FailedCalls;
+        public long RejectedCalls;
+
+        public long Microseconds => (long)(Interlocked.Read(ref Ticks) * (1_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
     }
 
     /// <summary>Bumped by <see cref="Reset"/> after it empties <see cref="Commands"/>: connections then look their stats up again.</summary>
@@ -26,7 +32,7 @@ public sealed class ServerStatistics
 
     public void Reset()
     {
-        ConnectionsReceived = ConnectionsRejected = CommandsProcessed = NetInputBytes = NetOutputBytes = ProtocolErrors = 0;
+        ConnectionsReceived = ConnectionsRejected = NetInputBytes = NetOutputBytes = ProtocolErrors = 0;
         Commands.Clear();
         Interlocked.Increment(ref _generation);
     }

@@ -138,6 +138,38 @@ public sealed class ServerCommandTests
     }
 
     [Test]
+    public async Task CommandCountsAndTimesAddUpAsRedisCountsThem()
+    {
+        await using var pair = await OraclePair.StartAsync();
+        static long Total(RespReply info) => long.Parse(Sections(info)["Stats"]["total_commands_processed"]);
+        long redisBefore = Total(await pair.RedisClient.ExecuteAsync("INFO", "stats"));
+        long rebornBefore = Total(await pair.RebornClient.ExecuteAsync("INFO", "stats"));
+        // Known commands, an unknown one, a wrong arity and a failing one, then 20,000 pipelined PINGs.
+        foreach (var command in new[] { new[] { "SET", "a", "1" }, ["GET", "a"], ["NOSUCHCOMMAND"], ["GET"], ["LPUSH", "a", "x"] })
+            await pair.SameAsync(command);
+        var pings = Enumerable.Repeat(new[] { "PING" }, 20_000).ToArray();
+        await pair.RedisClient.PipelineAsync(pings);
+        await pair.RebornClient.PipelineAsync(pings);
+        long redisCount = Total(await pair.RedisClient.ExecuteAsync("INFO", "stats")) - redisBefore;
+        long rebornCount = Total(await pair.RebornClient.ExecuteAsync("INFO", "stats")) - rebornBefore;
+        Assert.That(rebornCount, Is.EqualTo(redisCount), "total_commands_processed counts what Redis counts");
+        // The wrong arity is a rejected GET, the WRONGTYPE a failed LPUSH; the unknown command counts nowhere.
+        var redisStats = Sections(await pair.RedisClient.ExecuteAsync("INFO", "commandstats"))["Commandstats"];
+        var rebornStats = Sections(await pair.RebornClient.ExecuteAsync("INFO", "commandstats"))["Commandstats"];
+        static string Counts(string line) => Regex.Replace(line, @"usec=\d+,usec_per_call=[\d.]+,", "");
+        foreach (var name in new[] { "cmdstat_get", "cmdstat_lpush", "cmdstat_set" })
+            Assert.That(Counts(rebornStats[name]), Is.EqualTo(Counts(redisStats[name])), name);
+        Assert.That(rebornStats.Keys.Where(k => k.Contains("nosuch")), Is.Empty);
+
+        // Each pipelined PING takes well under a microsecond: their time adds up as measured, not rounded down one by one.
+        var stat = Sections(await pair.RebornClient.ExecuteAsync("INFO", "commandstats"))["Commandstats"]["cmdstat_ping"];
+        var match = Regex.Match(stat, @"^calls=(\d+),usec=(\d+),");
+        Assert.That(match.Success, stat);
+        Assert.That(long.Parse(match.Groups[1].Value), Is.EqualTo(20_000));
+        Assert.That(long.Parse(match.Groups[2].Value), Is.GreaterThan(0), stat);
+    }
+
+    [Test]
     public async Task InfoIsCrlfTextAsBulkInResp2AndVerbatimInResp3()
     {
         await using var pair = await OraclePair.StartAsync();
