@@ -59,6 +59,7 @@ internal sealed partial class Keyspace
     private Metadata _lastListMeta;
     private ChunkWrite? _lastChunk;
     private long _lastListStamp = -1;
+    private bool _rememberedHit; // the running push or pop found the list remembered (RememberedList)
     private ChunkWrite? _writtenChunk; // the chunk record the running command wrote last (RememberList keeps it once committed)
     private readonly byte[][] _recordHolders = [[], []]; // spliced chunk records: one may be remembered while the other is written
     private readonly EditedChunk[] _entryHolders = [new(), new()]; // one may be remembered while the other is filled
@@ -87,12 +88,11 @@ internal sealed partial class Keyspace
     /// <summary><see cref="Ref"/> for a push or pop: the remembered list's key array when it is the same key (no allocation for a queue's commands).</summary>
     private KeyRef ListRef(int db, ReadOnlySpan<byte> key)
     {
-        int length = KeyEncoding.MetaKeyLength(key.Length);
-        if (_lastListKey is not { } last || last.Length != length || length > 256) return Ref(db, key);
-        int slot = Slots.SlotHash.GetSlot(key), pdb = _databaseMap[db];
-        Span<byte> metaKey = stackalloc byte[length];
-        KeyEncoding.MetaKey(metaKey, slot, pdb, key);
-        return new KeyRef(slot, pdb, SameOrNew(metaKey, last));
+        int pdb = _databaseMap[db];
+        // The remembered metadata key is [slot u16][pdb][kind][user key]: the same user key has the same slot.
+        if (_lastListKey is { } last && last[2] == pdb && last.AsSpan(KeyEncoding.PrefixLength).SequenceEqual(key))
+            return new KeyRef(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(last), pdb, last);
+        return Ref(db, key);
     }
 
     /// <summary>A chunk's record key: the remembered chunk's array when it is the same key.</summary>
@@ -113,16 +113,19 @@ internal sealed partial class Keyspace
         if (_lastListStamp == _engine.WriteCount && k.MetaKey.AsSpan().SequenceEqual(_lastListKey))
         {
             meta = _lastListMeta;
-            return true;
+            return _rememberedHit = true;
         }
         meta = default;
-        return false;
+        return _rememberedHit = false;
     }
 
     /// <summary>After a push or pop committed: remembers the list's metadata and the chunk it wrote last (not for a list with a TTL or one emptied).</summary>
     private void RememberList(in KeyRef k, in Metadata meta)
     {
         bool keep = meta.Count > 0 && !meta.HasExpiry;
+        // Read-ahead records outlive a command only if nothing but the list's own pushes and pops wrote since they were read.
+        if (!keep || !_rememberedHit || !ReferenceEquals(k.MetaKey, _lastListKey)) ClearReadAhead();
+        _rememberedHit = false;
         _lastListKey = keep ? k.MetaKey : null;
         _lastListMeta = meta;
         _lastChunk = keep ? _writtenChunk : null;
@@ -142,6 +145,73 @@ internal sealed partial class Keyspace
         record = last.Record.AsSpan(0, last.Length);
         entries = last.Entries;
         return true;
+    }
+
+    // Chunk records of the remembered list read ahead of its pops. A queue's consumers cross into a
+    // chunk RocksDB holds every 32 pops, and a point read each time costs more than one iterator
+    // reading the next ReadAheadChunks chunks toward the other end. They are exact while the
+    // remembered state is (the same write-count stamp): the list's own pushes and pops are the only
+    // writes meanwhile, and a chunk record this keyspace writes or deletes leaves them at once.
+    private const int ReadAheadChunks = 16;
+    private readonly Dictionary<ulong, (byte[] Record, int Length)> _readAhead = [];
+    private readonly Stack<byte[]> _readAheadSpare = new();
+    private ulong _readAheadVersion;
+
+    /// <summary>The read-ahead record of chunk <paramref name="number"/> of the list <paramref name="k"/> (taken: it leaves the read-ahead).</summary>
+    private bool TakeReadAhead(in KeyRef k, ulong version, ulong number, out byte[] record, out int length)
+    {
+        record = [];
+        length = 0;
+        if (_readAhead.Count == 0 || version != _readAheadVersion || !ReferenceEquals(k.MetaKey, _lastListKey)
+            || _lastListStamp != _engine.WriteCount || !_readAhead.Remove(number, out var found)) return false;
+        (record, length) = found;
+        return true;
+    }
+
+    /// <summary>Hands a record array taken from the read-ahead back for reuse.</summary>
+    private void SpareReadAhead(byte[] record)
+    {
+        if (_readAheadSpare.Count < ReadAheadChunks) _readAheadSpare.Push(record);
+    }
+
+    /// <summary>A chunk record is written or deleted: its read-ahead copy (if any) is stale.</summary>
+    private void ForgetReadAhead(ulong number)
+    {
+        if (_readAhead.Count > 0 && _readAhead.Remove(number, out var stale)) SpareReadAhead(stale.Record);
+    }
+
+    private void ClearReadAhead()
+    {
+        foreach (var (record, _) in _readAhead.Values) SpareReadAhead(record);
+        _readAhead.Clear();
+    }
+
+    /// <summary>
+    /// After chunk <paramref name="number"/> of the remembered list was read from the engine at one end of
+    /// the list (head or tail, within [<paramref name="head"/>, <paramref name="tail"/>)): reads up to
+    /// ReadAheadChunks of the chunks after it toward the other end with one iterator.
+    /// </summary>
+    private void ReadAhead(in KeyRef k, ulong version, ulong number, ulong head, ulong tail)
+    {
+        if (!ReferenceEquals(k.MetaKey, _lastListKey) || _lastListStamp != _engine.WriteCount) return;
+        ulong first = ListChunk.ChunkOf(head), last = ListChunk.ChunkOf(tail - 1);
+        bool down = number == last && number > first, up = number == first && number < last;
+        if (!down && !up) return;
+        ulong from = down ? Math.Max(first, number - Math.Min(number, (ulong)ReadAheadChunks)) : number + 1;
+        ulong to = down ? number - 1 : Math.Min(last, number + ReadAheadChunks);
+        ClearReadAhead();
+        _readAheadVersion = version;
+        int chunkKeyLength = KeyEncoding.ElementPrefixLength(k.UserKey.Length) + 8; // a long element's own record is one byte longer
+        using var it = _engine.CreateIterator(ListChunkKey(k, version, from), ListChunkKey(k, version, to + 1));
+        for (it.SeekToFirst(); it.Valid; it.Next())
+        {
+            var key = it.Key;
+            if (key.Length != chunkKeyLength) continue;
+            var value = it.Value;
+            if (!_readAheadSpare.TryPop(out var record) || record.Length < value.Length) record = new byte[Math.Max(value.Length, 256)];
+            value.CopyTo(record);
+            _readAhead[System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key[^8..])] = (record, value.Length);
+        }
     }
 
     // Spare editors: list commands run under Gate, one at a time, and use at most two editors.
@@ -265,6 +335,9 @@ internal sealed partial class Keyspace
             chunk.Dirty = false;
             var batch = _owner._batch;
             var key = chunk.Key ??= ListChunkKey(_k, _version, chunk.Number);
+            // Written below. Its read-ahead copy, if any, left when it was loaded; a chunk written unread
+            // (nothing of it was live) is dropped from the read-ahead here, whatever emptied it.
+            _owner.ForgetReadAhead(chunk.Number);
             uint live = ListChunk.LiveBits(chunk.Number, meta.Head, meta.Tail);
             if ((live & ~(chunk.Stored | chunk.Modified)) != 0)
                 throw new InvalidOperationException($"a list edit left a hole in chunk {chunk.Number}");
@@ -328,7 +401,8 @@ internal sealed partial class Keyspace
                 chunk = _spareChunks.TryPop(out var spare) ? spare : new EditedChunk();
                 chunk.Number = number;
                 uint expected = ListChunk.LiveBits(number, _head, _tail);
-                if (expected != 0) chunk.Read(_owner, chunk.Key = _owner.ListChunkKeyOrRemembered(_k, _version, number), expected, _k);
+                if (expected != 0 && chunk.Read(_owner, chunk.Key = _owner.ListChunkKeyOrRemembered(_k, _version, number), expected, _k, _version))
+                    _owner.ReadAhead(_k, _version, number, _head, _tail);
                 if (_chunks is { Count: > 0 }) _chunks.Add(number, chunk);
             }
             return _last = chunk;
@@ -390,16 +464,24 @@ internal sealed partial class Keyspace
         };
 
         /// <summary>Reads the chunk's record (as the last push or pop left it, when nothing was written since), which must hold exactly the offsets <paramref name="expected"/>.</summary>
-        public void Read(Keyspace owner, byte[] key, uint expected, in KeyRef k)
+        public bool Read(Keyspace owner, byte[] key, uint expected, in KeyRef k, ulong version)
         {
+            bool fromEngine = false;
             if (owner.RememberedChunk(key, out var remembered, out var entries))
             {
                 CopyRecord(remembered, this);
                 if (entries is not null) TakeEntries(entries);
             }
-            else if (!owner._engine.TryRead(key, this, CopyRecord, out _)) throw MissingListChunk(k, Number);
+            else if (owner.TakeReadAhead(k, version, Number, out var ahead, out int length))
+            {
+                CopyRecord(ahead.AsSpan(0, length), this);
+                owner.SpareReadAhead(ahead);
+            }
+            else if (owner._engine.TryRead(key, this, CopyRecord, out _)) fromEngine = true;
+            else throw MissingListChunk(k, Number);
             Stored = ListChunk.ReadHeader(Record);
             if (Stored != expected) throw MissingListChunk(k, Number);
+            return fromEngine;
         }
 
         public void ReadEntries(in KeyRef k)

@@ -398,4 +398,122 @@ public sealed class ListTests(EngineKind engine) : EngineTestBase(engine)
         await Db.ListRightPushAsync("big", V("x"));
         Assert.That(await All("big"), Is.EqualTo(new[] { "x" }));
     }
+
+    /// <summary>
+    /// A queue's pops read chunks ahead of need (Keyspace.ReadAhead) while the same list is pushed at
+    /// both ends (into chunks read ahead, when the list is short), set by index and popped in bulk, and
+    /// other keys are written in between: every pop, element and length matches a model. Phases of
+    /// pushes and pops alone (the remembered list's read-ahead lives through them) alternate with
+    /// mixed ones; long elements (stored outside their chunk) are included.
+    /// </summary>
+    [Test]
+    public async Task PopsReadingChunksAheadStayExactUnderEveryOtherEdit()
+    {
+        var random = new Random(4242);
+        var model = new LinkedList<string>();
+        int next = 0;
+        string Make() => random.Next(10) == 0 ? new string((char)('a' + next % 26), 150) + next++ : "v" + next++;
+        async Task Push(bool left)
+        {
+            var value = Make();
+            if (left) { model.AddFirst(value); await Db.ListLeftPushAsync("q", V(value)); }
+            else { model.AddLast(value); await Db.ListRightPushAsync("q", V(value)); }
+        }
+        async Task Pop(bool left, int step)
+        {
+            string? popped = (string?)(left ? await Db.ListLeftPopAsync("q") : await Db.ListRightPopAsync("q"));
+            Assert.That(popped, Is.EqualTo(left ? model.First!.Value : model.Last!.Value), $"{(left ? "LPOP" : "RPOP")} at step {step}");
+            if (left) model.RemoveFirst(); else model.RemoveLast();
+        }
+        for (int step = 0; step < 12_000; step++)
+        {
+            int phase = step / 500 % 4, op = random.Next(100);
+            int target = phase < 2 ? 3000 : 300; // long lists, then short ones (every chunk within reach of a read-ahead)
+            if (phase % 2 == 0)
+            {
+                // Pushes and pops alone: tail pops read ahead toward the head, which pushes rewrite.
+                if (model.Count == 0 || (model.Count < target && op < 45)) await Push(random.Next(2) == 0);
+                else await Pop(left: op < 15, step);
+            }
+            else if (op < 30 && model.Count > 0) await Pop(random.Next(3) == 0, step);
+            else if (op < 50) await Push(random.Next(2) == 0);
+            else if (op < 60 && model.Count > 0)
+            {
+                // Sets an element near the tail: a chunk the pops may have read ahead.
+                int index = Math.Max(0, model.Count - 1 - random.Next(Math.Min(model.Count, 600)));
+                var value = Make();
+                await Db.ListSetByIndexAsync("q", index, value);
+                var node = model.First!;
+                for (int i = 0; i < index; i++) node = node.Next!;
+                node.Value = value;
+            }
+            else if (op < 65 && model.Count > 0)
+            {
+                // Pops across chunks at once: the chunks wholly inside go with one range delete.
+                long count = 1 + random.Next(100);
+                bool left = random.Next(2) == 0;
+                var popped = left ? await Db.ListLeftPopAsync("q", count) : await Db.ListRightPopAsync("q", count);
+                var expected = new List<string>();
+                for (long i = 0; i < count && model.Count > 0; i++)
+                {
+                    expected.Add(left ? model.First!.Value : model.Last!.Value);
+                    if (left) model.RemoveFirst(); else model.RemoveLast();
+                }
+                Assert.That(popped!.Select(v => (string)v!), Is.EqualTo(expected), $"pop of {count} at step {step}");
+            }
+            else if (op < 85)
+                await Db.StringSetAsync("other" + random.Next(5), "x"); // another key written between pops
+            else if (model.Count > 0)
+            {
+                int index = random.Next(model.Count);
+                Assert.That((string?)await Db.ListGetByIndexAsync("q", index), Is.EqualTo(model.ElementAt(index)), $"LINDEX {index} at step {step}");
+            }
+            if (step % 1000 == 999) Assert.That(await All("q"), Is.EqualTo(model.ToArray()), $"the whole list at step {step}");
+        }
+        Assert.That(await Db.ListLengthAsync("q"), Is.EqualTo(model.Count));
+        Assert.That(await All("q"), Is.EqualTo(model.ToArray()));
+    }
+
+    /// <summary>
+    /// Tail pops read the chunks ahead of them down to the head; a push at the head then rewrites the
+    /// head chunk, and the pops that reach it must see the push (its read-ahead copy is dropped).
+    /// </summary>
+    [Test]
+    public async Task APushIntoAChunkReadAheadIsSeenByThePopsThatReachIt()
+    {
+        await Db.ListRightPushAsync("q", Enumerable.Range(0, 200).Select(i => (RebornValue)("e" + i)).ToArray());
+        for (int i = 0; i < 10; i++) await Db.ListLeftPopAsync("q"); // the head now sits inside its chunk
+        await Db.StringSetAsync("other", "x"); // nothing is remembered now
+        var expected = new List<string>();
+        for (int i = 199; i >= 190; i--)
+        {
+            // Pops of the tail chunk; the first pop after it reads its neighbour and the chunks beyond.
+            Assert.That((string?)await Db.ListRightPopAsync("q"), Is.EqualTo("e" + i));
+        }
+        Assert.That((string?)await Db.ListRightPopAsync("q"), Is.EqualTo("e189"));
+        await Db.ListLeftPushAsync("q", V("h1", "h2", "h3")); // into the head chunk, read ahead above
+        for (int i = 188; i >= 10; i--) expected.Add("e" + i);
+        expected.AddRange(["h1", "h2", "h3"]);
+        foreach (var value in expected) Assert.That((string?)await Db.ListRightPopAsync("q"), Is.EqualTo(value));
+        Assert.That(await Db.KeyExistsAsync("q"), Is.EqualTo(0));
+    }
+
+    /// <summary>
+    /// Tail pops read chunks ahead; one pop of many then deletes some of those chunks whole, and pushes
+    /// make them again: the pops that come back down read the new chunks, not the ones read ahead.
+    /// </summary>
+    [Test]
+    public async Task ChunksReadAheadThenDeletedAndMadeAgainAreReadAfresh()
+    {
+        await Db.ListRightPushAsync("q", Enumerable.Range(0, 320).Select(i => (RebornValue)("e" + i)).ToArray());
+        await Db.StringSetAsync("other", "x"); // nothing is remembered now
+        for (int i = 319; i >= 280; i--) Assert.That((string?)await Db.ListRightPopAsync("q"), Is.EqualTo("e" + i)); // reads ahead below
+        var bulk = await Db.ListRightPopAsync("q", 120); // [160, 280): chunks 6 and 7 go whole, the tail ends on a chunk's edge
+        Assert.That(bulk!.Select(v => (string)v!), Is.EqualTo(Enumerable.Range(160, 120).Reverse().Select(i => "e" + i)));
+        // Chunks 5 to 8 again, written without being read (nothing of them is live before).
+        await Db.ListRightPushAsync("q", Enumerable.Range(0, 100).Select(i => (RebornValue)("n" + i)).ToArray());
+        for (int i = 99; i >= 0; i--) Assert.That((string?)await Db.ListRightPopAsync("q"), Is.EqualTo("n" + i));
+        for (int i = 159; i >= 0; i--) Assert.That((string?)await Db.ListRightPopAsync("q"), Is.EqualTo("e" + i));
+        Assert.That(await Db.KeyExistsAsync("q"), Is.EqualTo(0));
+    }
 }
