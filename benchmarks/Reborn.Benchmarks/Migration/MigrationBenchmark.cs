@@ -152,8 +152,11 @@ internal static class MigrationBenchmark
     {
         Log($"migrating slots 0-1023 to group {target} ({mode}{(maxKeysPerSecond > 0 ? $", at most {maxKeysPerSecond:N0} keys/s" : "")})");
         var clock = Stopwatch.StartNew();
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
+        int gcBefore = GC.CollectionCount(0);
         var p = await cluster.MigrateAsync(0, SlotHash.SlotCount - 1, target, mode, new MigrationOptions { MaxKeysPerSecond = maxKeysPerSecond });
         clock.Stop();
+        Log($"  {(GC.GetTotalAllocatedBytes() - allocatedBefore) / Math.Max(1, p.KeysMoved):N0} bytes allocated per key moved (the whole process), {GC.CollectionCount(0) - gcBefore} collections");
         if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
         Log($"  {p.KeysMoved:N0} keys, {p.BytesMoved / Mb:F1} MB in {p.Elapsed.TotalSeconds:F2} s (Stopwatch {clock.Elapsed.TotalSeconds:F2} s): " +
             $"{p.KeysPerSecond:N0} keys/s, {p.BytesPerSecond / Mb:F1} MB/s; longest freeze {p.LongestFreeze.TotalMilliseconds:F1} ms");

@@ -117,11 +117,17 @@ internal sealed partial class Keyspace
     /// </summary>
     public bool ReadForMove(int slot, int pdb, byte[] userKey, long bigAbove, out Metadata meta, out KeyExport? export, out bool big)
     {
+        var record = _engine.Get(KeyEncoding.MetaKey(slot, pdb, userKey));
+        if (record is not null) return ReadForMove(slot, pdb, userKey, record, bigAbove, out meta, out export, out big);
+        (meta, export, big) = (default, null, false);
+        return false;
+    }
+
+    /// <summary><see cref="ReadForMove(int, int, byte[], long, out Metadata, out KeyExport?, out bool)"/> of a key whose metadata record was read already (<see cref="ListSlotRecords"/>).</summary>
+    public bool ReadForMove(int slot, int pdb, byte[] userKey, byte[] record, long bigAbove, out Metadata meta, out KeyExport? export, out bool big)
+    {
         export = null;
         big = false;
-        meta = default;
-        var record = _engine.Get(KeyEncoding.MetaKey(slot, pdb, userKey));
-        if (record is null) return false;
         meta = Metadata.Decode(record);
         long now = NowMs;
         if (meta.IsExpired(now)) return true;
@@ -218,6 +224,23 @@ internal sealed partial class Keyspace
     }
 
     public bool HasKey(int slot, int pdb, ReadOnlySpan<byte> userKey) => _engine.Get(KeyEncoding.MetaKey(slot, pdb, userKey)) is not null;
+
+    /// <summary>
+    /// Up to <paramref name="max"/> keys of a slot (every database) with their metadata records, in key
+    /// order, read by one iterator of the engine: the key-by-key mover's batch. A point read per key would
+    /// cost more, and would fill the hot records with keys about to leave.
+    /// </summary>
+    public List<(int Pdb, byte[] Key, byte[] Record)> ListSlotRecords(int slot, int max)
+    {
+        var keys = new List<(int, byte[], byte[])>();
+        for (int pdb = 0; pdb < DatabaseCount && keys.Count < max; pdb++)
+        {
+            using var it = _engine.CreateIterator(KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta), KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta + 1));
+            for (it.SeekToFirst(); it.Valid && keys.Count < max; it.Next())
+                keys.Add((pdb, it.Key[KeyEncoding.PrefixLength..].ToArray(), it.Value.ToArray()));
+        }
+        return keys;
+    }
 
     /// <summary>Up to <paramref name="max"/> user keys of a slot (every database), from <paramref name="reader"/>, in key order after <paramref name="after"/>.</summary>
     public List<(int Pdb, byte[] Key)> ListSlotKeys(IStorageReader reader, int slot, int max, (int Pdb, byte[] Key)? after = null)

@@ -50,7 +50,15 @@ internal sealed class MigrationCoordinator
     public Task Completion { get { lock (_gate) return _running; } }
 
     /// <summary>Starts moving [first, last] to <paramref name="target"/> in the background.</summary>
-    public MigrationProgress Start(int first, int last, int target, MigrationMode mode, MigrationOptions options)
+    public MigrationProgress Start(int first, int last, int target, MigrationMode mode, MigrationOptions options) => Start(first, last, target, mode, options, afterCrash: false);
+
+    /// <summary>
+    /// True while the running job resumes a move a crash interrupted: only then can a key be in both
+    /// groups (a crash between a move's two writes), and the mover looks in the target first.
+    /// </summary>
+    private bool _afterCrash;
+
+    private MigrationProgress Start(int first, int last, int target, MigrationMode mode, MigrationOptions options, bool afterCrash)
     {
         if (first < 0 || last >= SlotHash.SlotCount || first > last) throw new RebornException($"ERR invalid slot range {first}-{last}");
         _cluster.Group(target); // throws for an unknown group
@@ -60,6 +68,7 @@ internal sealed class MigrationCoordinator
             (_mode, _first, _lastSlot, _target, _slotsDone, _keys, _bytes, _longestFreezeTicks, _error) = (mode, first, last, target, 0, 0, 0, 0, null);
             _started = Stopwatch.GetTimestamp();
             _state = MigrationState.Running;
+            _afterCrash = afterCrash;
             _cancel = new CancellationTokenSource();
             var token = _cancel.Token;
             _running = Task.Run(() => RunAsync(first, last, target, mode, options, token));
@@ -200,7 +209,7 @@ internal sealed class MigrationCoordinator
     /// gates. The hold is then the two writes, and commands waiting on either gate wait little. Big
     /// collections and keys already in flight fall back to <see cref="MoveKey"/> after the batch.
     /// </summary>
-    private void MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key)> keys)
+    private void MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key, byte[] Record)> keys)
     {
         var source = _cluster.Group(from).Keyspace;
         var target = _cluster.Group(to).Keyspace;
@@ -209,15 +218,16 @@ internal sealed class MigrationCoordinator
         // Export null: the key only leaves the source (expired; or a crash left it in both groups, and the target's is live).
         var reads = new List<(int Pdb, byte[] Key, Metadata Meta, KeyExport? Export)>(keys.Count);
         long stamp = source.RemovalStamp(slot);
-        foreach (var (pdb, key) in keys)
+        foreach (var (pdb, key, record) in keys)
         {
-            if (_movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
-            if (target.HasKey(slot, pdb, key))
+            if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
+            // Only a crash between a move's two writes leaves a key in both groups (the target's copy is live).
+            if (_afterCrash && target.HasKey(slot, pdb, key))
             {
-                if (source.PeekMeta(slot, pdb, key) is { } both) reads.Add((pdb, key, both, null));
+                reads.Add((pdb, key, Metadata.Decode(record), null));
                 continue;
             }
-            if (!source.ReadForMove(slot, pdb, key, ChunkedAbove, out var meta, out var export, out bool big)) continue;
+            source.ReadForMove(slot, pdb, key, record, ChunkedAbove, out var meta, out var export, out bool big);
             if (big) later.Add((pdb, key));
             else reads.Add((pdb, key, meta, export));
         }
@@ -455,7 +465,7 @@ internal sealed class MigrationCoordinator
         while (true)
         {
             token.ThrowIfCancellationRequested();
-            var keys = source.ListSlotKeys(source.Engine, slot, pacer.BatchKeys);
+            var keys = source.ListSlotRecords(slot, pacer.BatchKeys);
             if (keys.Count == 0) break;
             long before = Interlocked.Read(ref _bytes);
             // Short holds of the gates keep foreground latency low while the mover runs.
@@ -687,7 +697,7 @@ internal sealed class MigrationCoordinator
         {
             int target = _cluster.Table[keySlots[0]].Target;
             Log.LogWarning("Recovery: resuming the key-by-key migration of {Count} slots to group {Target}", keySlots.Count, target);
-            Start(keySlots.Min(), keySlots.Max(), target, MigrationMode.Key, new MigrationOptions());
+            Start(keySlots.Min(), keySlots.Max(), target, MigrationMode.Key, new MigrationOptions(), afterCrash: true);
         }
     }
 
