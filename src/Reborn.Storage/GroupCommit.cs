@@ -31,6 +31,17 @@ public static class GroupCommit
     /// <summary>Writes on this thread wait among the engines' pending writes until <see cref="Complete"/>.</summary>
     public static void Begin() => t_deferring = true;
 
+    /// <summary>True inside a scope on this thread.</summary>
+    public static bool Active => t_deferring;
+
+    /// <summary>
+    /// Ends this thread's scope without completing it: its writes stay among the engines' pending
+    /// writes until a scope completes on any thread, or the engine applies them for a direct write, an
+    /// iterator, a snapshot or a flush. Only for writes nobody waits on (a slot migration's deletes of
+    /// keys it already wrote elsewhere): a process kill meanwhile loses them.
+    /// </summary>
+    public static void Leave() => t_deferring = false;
+
     /// <summary>
     /// Ends this thread's scope, applies every open engine's pending writes and writes their WAL
     /// records to the OS. Cheap when nothing waits (no system call). Throws <see cref="StorageException"/>

@@ -153,9 +153,27 @@ internal sealed class MigrationCoordinator
             if (source.PeekMeta(slot, pdb, key) is not { } meta) return false;
             if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) return false;
             target.Set(db, key, value, SetCondition.Always, expiry, false);
-            source.RemoveMovedKeys(slot, [(pdb, key.ToArray(), meta)]);
+            var leaving = key.ToArray();
+            AfterTargetWrites(() => source.RemoveMovedKeys(slot, [(pdb, leaving, meta)]));
             return true;
         }
+    }
+
+    /// <summary>
+    /// Under both gates, after a move's writes to the target: <paramref name="removeFromSource"/> deletes
+    /// the moved keys from the source among its pending writes (GroupCommit), so the gates are not held
+    /// while RocksDB writes them. The target's writes reach the OS first (a scope open on this thread is
+    /// completed for that; outside one they already have): whoever applies the deletes later, and in
+    /// whatever order a scope completes the engines, a process kill leaves a key in the target or in both
+    /// groups (recovery keeps the target's copy), never in neither.
+    /// </summary>
+    private static void AfterTargetWrites(Action removeFromSource)
+    {
+        bool scoped = GroupCommit.Active;
+        if (scoped) GroupCommit.Complete();
+        GroupCommit.Begin();
+        try { removeFromSource(); }
+        finally { if (!scoped) GroupCommit.Leave(); } // in a scope, the one this thread completes anyway
     }
 
     /// <summary>Commands waiting for both gates to move a key first (<see cref="MoveKey"/>, <see cref="OverwriteNow"/>).</summary>
@@ -234,9 +252,12 @@ internal sealed class MigrationCoordinator
         var exports = new List<KeyExport>(reads.Count);
         var leaving = new List<(int Pdb, byte[] Key, Metadata Meta)>(reads.Count);
         GiveWay();
+        long writes, held;
         lock (lower.Gate)
         lock (higher.Gate)
         {
+            held = Stopwatch.GetTimestamp();
+            writes = source.Engine.WriteCount + target.Engine.WriteCount;
             long bytes = 0;
             bool recheck = source.RemovalStamp(slot) != stamp;
             foreach (var (pdb, key, meta, export) in reads)
@@ -251,14 +272,46 @@ internal sealed class MigrationCoordinator
             // A key the source still has is not in the target: only a move puts it there, and a move
             // deletes it from the source under these gates (crash leftovers were found above).
             target.ImportKeys(exports, absent: true);
-            source.RemoveMovedKeys(slot, leaving);
+            AfterTargetWrites(() => source.RemoveMovedKeys(slot, leaving));
             Interlocked.Add(ref _keys, exports.Count);
             Interlocked.Add(ref _bytes, bytes);
+            held = Stopwatch.GetTimestamp() - held;
         }
-        // The gates are not fair, and a command that slept waiting for them needs a CPU to wake on;
-        // on a busy machine the mover, which never sleeps, would take them again first, hold after hold.
-        Thread.Yield();
+        // The source's deletes, pending since the hold, reach RocksDB now, with the gates free.
+        GroupCommit.Complete();
+        ShareGates(writes, source.Engine.WriteCount + target.Engine.WriteCount, held);
         foreach (var (pdb, key) in later) MoveKey(from, to, slot, pdb, key);
+    }
+
+    /// <summary>
+    /// While commands write to the groups a move joins, the mover holds their gates at most one part in
+    /// this many of the time: a command arriving at a random moment then rarely finds them held. Alone,
+    /// the mover holds them back to back (a hold is two writes of 16 keys) and the move runs at full speed.
+    /// </summary>
+    private const int GateShare = 8;
+
+    // The two groups' write count when the mover's last hold ended: writes after it, before the next hold, are commands'.
+    private long _writesAfterHold = -1;
+
+    /// <summary>
+    /// After a hold of both gates that began with <paramref name="before"/> writes counted on the two
+    /// groups and ended with <paramref name="after"/>, lasting <paramref name="heldTicks"/>: when commands
+    /// wrote to either group since the previous hold, waits until the hold is one part in
+    /// <see cref="GateShare"/> of the time since it began. The mover runs at idle priority, so spinning
+    /// here takes no CPU a command wants. Otherwise it only yields: the gates are not fair, and a command
+    /// woken from waiting for them needs a CPU before the mover, which never sleeps, takes them again.
+    /// </summary>
+    private void ShareGates(long before, long after, long heldTicks)
+    {
+        bool commandsWrote = _writesAfterHold >= 0 && before != _writesAfterHold;
+        _writesAfterHold = after;
+        if (!commandsWrote)
+        {
+            Thread.Yield();
+            return;
+        }
+        long until = Stopwatch.GetTimestamp() + heldTicks * (GateShare - 1);
+        while (Stopwatch.GetTimestamp() < until) Thread.Yield();
     }
 
     /// <summary>
@@ -307,7 +360,7 @@ internal sealed class MigrationCoordinator
                         Interlocked.Increment(ref _keys);
                         Interlocked.Add(ref _bytes, export.Bytes);
                     }
-                    source.RemoveMovedKeys(slot, [(pdb, userKey, meta)]);
+                    AfterTargetWrites(() => source.RemoveMovedKeys(slot, [(pdb, userKey, meta)]));
                     return;
                 }
                 big = meta;
