@@ -5,7 +5,7 @@
 # p50/p99 with and without a migration running. Prints a table with the targets.
 #   benchmarks/migration.sh                 # 1,000,000 keys of 100 bytes
 #   benchmarks/migration.sh --keys 200000   # any option of `migration` (see MigrationBenchmark.cs)
-#   benchmarks/migration.sh --pacing sleep  # paced threads sleep between calls instead of spinning
+#   benchmarks/migration.sh --pacing spin   # paced threads spin between calls instead of sleeping (no idle core)
 # Progress goes to stderr, the table to stdout. Nothing here is a test: the figures depend on the
 # machine and on what else runs on it.
 set -euo pipefail
