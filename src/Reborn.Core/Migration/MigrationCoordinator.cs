@@ -562,7 +562,7 @@ internal sealed class MigrationCoordinator
                 // A throttled copy writes BatchKeys keys at a time so its pacing stays smooth.
                 long maxKeys = options.MaxKeysPerSecond > 0 || options.MaxBytesPerSecond > 0 ? options.BatchKeys : long.MaxValue;
                 // Off the foreground's cores when it wants them: the copy runs on low-priority threads.
-                await BackgroundThreads.Run("reborn-snapshot-copy", () => CopyRecords(snapshot, target, slots, maxKeys, pacer, token), idle: false).ConfigureAwait(false);
+                await BackgroundThreads.Run("reborn-snapshot-copy", () => CopyRecords(snapshot, source, target, slots, maxKeys, pacer, token), idle: false).ConfigureAwait(false);
                 // After the records: a sweep of a copied entry must find its records already here.
                 target.CopyGarbage(snapshot, mask);
             }
@@ -617,10 +617,17 @@ internal sealed class MigrationCoordinator
     /// record of the slots goes across verbatim, a contiguous run of slots at a time, in big writes; a
     /// throttled copy writes BatchKeys keys at a time so its pacing stays smooth. Reading the next batch
     /// overlaps writing the last one, on a second low-priority thread. Takes no keyspace gate.
+    /// While commands write to either group, the copy gives way: BatchKeys keys at a time, read then
+    /// written, each batch followed by a pause that keeps it to one part in <see cref="GateShare"/> of the
+    /// time. At full speed it keeps both cores of a small machine busy with reads, memtable inserts and
+    /// the flushes they cause, and a command's write then waited milliseconds for a core or the disk.
     /// </summary>
-    private void CopyRecords(IStorageSnapshot snapshot, Keyspace target, List<int> slots, long maxKeys, Pacer pacer, CancellationToken token)
+    private void CopyRecords(IStorageSnapshot snapshot, Keyspace source, Keyspace target, List<int> slots, long maxKeys, Pacer pacer, CancellationToken token)
     {
         Task writing = Task.CompletedTask;
+        long ownWrites = 0; // the copy's own writes to the target, which its write count includes
+        long commandWrites = -1;
+        bool giveWay = false;
         try
         {
             foreach (var (runFirst, runLast) in Runs(slots))
@@ -629,13 +636,21 @@ internal sealed class MigrationCoordinator
                 for (byte[]? at = KeyEncoding.SlotRange(runFirst).Start; at is not null;)
                 {
                     token.ThrowIfCancellationRequested();
-                    var (batch, keys, bytes, next) = target.ReadRecords(snapshot, at, end, CopyBatchBytes, maxKeys);
+                    long started = Stopwatch.GetTimestamp();
+                    var (batch, keys, bytes, next) = target.ReadRecords(snapshot, at, end, CopyBatchBytes, giveWay ? pacer.BatchKeys : maxKeys);
                     at = next;
                     try { writing.GetAwaiter().GetResult(); }
                     catch { batch.Dispose(); throw; }
-                    writing = BackgroundThreads.Run("reborn-snapshot-write", () => target.WriteRecords(batch), idle: false);
+                    // With the copy's last write done, any other write counted since the last look is a command's.
+                    long writes = source.Engine.WriteCount + target.Engine.WriteCount - ownWrites;
+                    giveWay = commandWrites >= 0 && writes != commandWrites;
+                    commandWrites = writes;
+                    if (batch.Count > 0) ownWrites++;
+                    if (giveWay) target.WriteRecords(batch);
+                    else writing = BackgroundThreads.Run("reborn-snapshot-write", () => target.WriteRecords(batch), idle: false);
                     Interlocked.Add(ref _keys, keys);
                     Interlocked.Add(ref _bytes, bytes);
+                    if (giveWay) Thread.Sleep(TimeSpan.FromTicks(Stopwatch.GetElapsedTime(started).Ticks * (GateShare - 1)));
                     pacer.PaceAsync(keys, bytes, token).GetAwaiter().GetResult(); // a thread of its own: waiting blocks nobody
                 }
             }
