@@ -219,15 +219,18 @@ internal sealed class MigrationCoordinator
 
     /// <summary>
     /// The background mover's step: a batch of keys moves under one hold of both gates, with one
-    /// write to the target and one to the source. The keys' records are read before, with no gate:
-    /// while its slot moves key by key the source never gains or changes a key, it only loses keys
-    /// (moved first by a command, or expired and deleted), so a read is still exact under the gates for
-    /// every key the source still has. The source's removal stamp of the slot says whether it lost any
-    /// meanwhile (rarely: commands touch random slots); only then is each key read again under the
-    /// gates. The hold is then the two writes, and commands waiting on either gate wait little. Big
-    /// collections and keys already in flight fall back to <see cref="MoveKey"/> after the batch.
+    /// write to the target and one to the source. The keys' records were read before, with no gate
+    /// (<see cref="Keyspace.ListSlotRecords"/>): while its slot moves key by key the source never gains
+    /// or changes a key, it only loses keys (moved first by a command, or expired and deleted), so a
+    /// read is still exact under the gates for every key the source still has. The source's removal
+    /// stamp of the slot, <paramref name="stamp"/> as taken before the records were read (or as the
+    /// last hold left it, its own removals included), says whether it lost any meanwhile (rarely:
+    /// commands touch random slots); only then is each key looked up again under the gates. The hold is
+    /// then the target's write, and commands waiting on either gate wait little. Big collections and
+    /// keys already in flight fall back to <see cref="MoveKey"/> after the batch. Returns the stamp as
+    /// this hold left it.
     /// </summary>
-    private void MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key, byte[] Record)> keys)
+    private long MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key, byte[] Record)> keys, long stamp)
     {
         var source = _cluster.Group(from).Keyspace;
         var target = _cluster.Group(to).Keyspace;
@@ -235,7 +238,6 @@ internal sealed class MigrationCoordinator
         var later = new List<(int Pdb, byte[] Key)>();
         // Export null: the key only leaves the source (expired; or a crash left it in both groups, and the target's is live).
         var reads = new List<(int Pdb, byte[] Key, Metadata Meta, KeyExport? Export)>(keys.Count);
-        long stamp = source.RemovalStamp(slot);
         foreach (var (pdb, key, record) in keys)
         {
             if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
@@ -275,12 +277,14 @@ internal sealed class MigrationCoordinator
             AfterTargetWrites(() => source.RemoveMovedKeys(slot, leaving));
             Interlocked.Add(ref _keys, exports.Count);
             Interlocked.Add(ref _bytes, bytes);
+            stamp = source.RemovalStamp(slot); // this hold's own removals included: the next batch's records are still exact if it holds
             held = Stopwatch.GetTimestamp() - held;
         }
         // The source's deletes, pending since the hold, reach RocksDB now, with the gates free.
         GroupCommit.Complete();
         ShareGates(writes, source.Engine.WriteCount + target.Engine.WriteCount, held);
         foreach (var (pdb, key) in later) MoveKey(from, to, slot, pdb, key);
+        return stamp;
     }
 
     /// <summary>
@@ -518,12 +522,14 @@ internal sealed class MigrationCoordinator
         while (true)
         {
             token.ThrowIfCancellationRequested();
+            // Taken before the records are read: a removal after it (a command moved a key) shows at the first hold.
+            long stamp = source.RemovalStamp(slot);
             var keys = source.ListSlotRecords(slot, pacer.BatchKeys);
             if (keys.Count == 0) break;
             long before = Interlocked.Read(ref _bytes);
             // Short holds of the gates keep foreground latency low while the mover runs.
             for (int i = 0; i < keys.Count; i += KeysPerGateHold)
-                MoveKeys(a.Group, a.Target, slot, keys.GetRange(i, Math.Min(KeysPerGateHold, keys.Count - i)));
+                stamp = MoveKeys(a.Group, a.Target, slot, keys.GetRange(i, Math.Min(KeysPerGateHold, keys.Count - i)), stamp);
             pacer.PaceAsync(keys.Count, Interlocked.Read(ref _bytes) - before, token).GetAwaiter().GetResult();
         }
     }
