@@ -219,7 +219,8 @@ internal sealed class MigrationCoordinator
 
     /// <summary>
     /// The background mover's step: a batch of keys moves under one hold of both gates, with one
-    /// write to the target and one to the source. The keys' records were read before, with no gate
+    /// write to the target (the source's deletes wait among its pending writes, <see cref="AfterTargetWrites"/>,
+    /// and reach RocksDB once the gates are free). The keys' records were read before, with no gate
     /// (<see cref="Keyspace.ListSlotRecords"/>): while its slot moves key by key the source never gains
     /// or changes a key, it only loses keys (moved first by a command, or expired and deleted), so a
     /// read is still exact under the gates for every key the source still has. The source's removal
@@ -290,7 +291,8 @@ internal sealed class MigrationCoordinator
     /// <summary>
     /// While commands write to the groups a move joins, the mover holds their gates at most one part in
     /// this many of the time: a command arriving at a random moment then rarely finds them held. Alone,
-    /// the mover holds them back to back (a hold is two writes of 16 keys) and the move runs at full speed.
+    /// the mover holds them back to back (a hold is the target's write of 16 keys) and the move runs at
+    /// full speed. A snapshot copy gives way in the same proportion (<see cref="CopyRecords"/>).
     /// </summary>
     private const int GateShare = 8;
 
