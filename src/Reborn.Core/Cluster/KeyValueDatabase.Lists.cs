@@ -283,7 +283,6 @@ public sealed partial class KeyValueDatabase
         if (maxLength < 0) throw new RebornException(Errors.LposMaxLenNegative);
     }
 
-
     private static RebornValue[]? ListValuesOrNull(byte[][]? values) => values is null ? null : ListValues(values);
 
     private static RebornValue[] ListValues(IReadOnlyList<byte[]> bytes)

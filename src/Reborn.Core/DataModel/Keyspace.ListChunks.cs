@@ -155,15 +155,19 @@ internal sealed partial class Keyspace
     private const int ReadAheadChunks = 16;
     private readonly Dictionary<ulong, (byte[] Record, int Length)> _readAhead = [];
     private readonly Stack<byte[]> _readAheadSpare = new();
-    private ulong _readAheadVersion;
+
+    /// <summary>
+    /// True while <paramref name="k"/> is the remembered list (the same array <see cref="ListRef"/> handed
+    /// out) and nothing was written since it was remembered: its version and chunks are as remembered.
+    /// </summary>
+    private bool IsRememberedList(in KeyRef k) => ReferenceEquals(k.MetaKey, _lastListKey) && _lastListStamp == _engine.WriteCount;
 
     /// <summary>The read-ahead record of chunk <paramref name="number"/> of the list <paramref name="k"/> (taken: it leaves the read-ahead).</summary>
-    private bool TakeReadAhead(in KeyRef k, ulong version, ulong number, out byte[] record, out int length)
+    private bool TakeReadAhead(in KeyRef k, ulong number, out byte[] record, out int length)
     {
         record = [];
         length = 0;
-        if (_readAhead.Count == 0 || version != _readAheadVersion || !ReferenceEquals(k.MetaKey, _lastListKey)
-            || _lastListStamp != _engine.WriteCount || !_readAhead.Remove(number, out var found)) return false;
+        if (_readAhead.Count == 0 || !IsRememberedList(k) || !_readAhead.Remove(number, out var found)) return false;
         (record, length) = found;
         return true;
     }
@@ -193,14 +197,13 @@ internal sealed partial class Keyspace
     /// </summary>
     private void ReadAhead(in KeyRef k, ulong version, ulong number, ulong head, ulong tail)
     {
-        if (!ReferenceEquals(k.MetaKey, _lastListKey) || _lastListStamp != _engine.WriteCount) return;
+        if (!IsRememberedList(k)) return;
         ulong first = ListChunk.ChunkOf(head), last = ListChunk.ChunkOf(tail - 1);
         bool down = number == last && number > first, up = number == first && number < last;
         if (!down && !up) return;
         ulong from = down ? Math.Max(first, number - Math.Min(number, (ulong)ReadAheadChunks)) : number + 1;
         ulong to = down ? number - 1 : Math.Min(last, number + ReadAheadChunks);
         ClearReadAhead();
-        _readAheadVersion = version;
         int chunkKeyLength = KeyEncoding.ElementPrefixLength(k.UserKey.Length) + 8; // a long element's own record is one byte longer
         using var it = _engine.CreateIterator(ListChunkKey(k, version, from), ListChunkKey(k, version, to + 1));
         for (it.SeekToFirst(); it.Valid; it.Next())
@@ -401,7 +404,7 @@ internal sealed partial class Keyspace
                 chunk = _spareChunks.TryPop(out var spare) ? spare : new EditedChunk();
                 chunk.Number = number;
                 uint expected = ListChunk.LiveBits(number, _head, _tail);
-                if (expected != 0 && chunk.Read(_owner, chunk.Key = _owner.ListChunkKeyOrRemembered(_k, _version, number), expected, _k, _version))
+                if (expected != 0 && chunk.Read(_owner, chunk.Key = _owner.ListChunkKeyOrRemembered(_k, _version, number), expected, _k))
                     _owner.ReadAhead(_k, _version, number, _head, _tail);
                 if (_chunks is { Count: > 0 }) _chunks.Add(number, chunk);
             }
@@ -464,7 +467,7 @@ internal sealed partial class Keyspace
         };
 
         /// <summary>Reads the chunk's record (as the last push or pop left it, when nothing was written since), which must hold exactly the offsets <paramref name="expected"/>.</summary>
-        public bool Read(Keyspace owner, byte[] key, uint expected, in KeyRef k, ulong version)
+        public bool Read(Keyspace owner, byte[] key, uint expected, in KeyRef k)
         {
             bool fromEngine = false;
             if (owner.RememberedChunk(key, out var remembered, out var entries))
@@ -472,7 +475,7 @@ internal sealed partial class Keyspace
                 CopyRecord(remembered, this);
                 if (entries is not null) TakeEntries(entries);
             }
-            else if (owner.TakeReadAhead(k, version, Number, out var ahead, out int length))
+            else if (owner.TakeReadAhead(k, Number, out var ahead, out int length))
             {
                 CopyRecord(ahead.AsSpan(0, length), this);
                 owner.SpareReadAhead(ahead);
@@ -534,7 +537,8 @@ internal sealed partial class Keyspace
         public ReadOnlySpan<byte> EntryBytes(uint offsets)
         {
             int from = BitOperations.TrailingZeroCount(offsets) - _first, to = 31 - BitOperations.LeadingZeroCount(offsets) - _first;
-            return _buffer.AsSpan(from == 0 ? 2 : End(from - 1), End(to) - (from == 0 ? 2 : End(from - 1)));
+            int start = from == 0 ? ListChunk.HeaderLength : End(from - 1);
+            return _buffer.AsSpan(start, End(to) - start);
         }
 
         private int End(int entry) => _entries[entry].Start + Math.Max(_entries[entry].Length, 0);

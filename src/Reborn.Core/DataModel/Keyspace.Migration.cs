@@ -242,26 +242,6 @@ internal sealed partial class Keyspace
         return keys;
     }
 
-    /// <summary>Up to <paramref name="max"/> user keys of a slot (every database), from <paramref name="reader"/>, in key order after <paramref name="after"/>.</summary>
-    public List<(int Pdb, byte[] Key)> ListSlotKeys(IStorageReader reader, int slot, int max, (int Pdb, byte[] Key)? after = null)
-    {
-        var keys = new List<(int, byte[])>();
-        for (int pdb = after?.Pdb ?? 0; pdb < DatabaseCount && keys.Count < max; pdb++)
-        {
-            var start = KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta);
-            using var it = reader.CreateIterator(start, KeyEncoding.KindStart(slot, pdb, KeyEncoding.KindMeta + 1));
-            if (after is { } a && a.Pdb == pdb)
-            {
-                var from = KeyEncoding.MetaKey(slot, pdb, a.Key);
-                it.Seek(from);
-                if (it.Valid && it.Key.SequenceEqual(from)) it.Next();
-            }
-            else it.SeekToFirst();
-            for (; it.Valid && keys.Count < max; it.Next()) keys.Add((pdb, it.Key[KeyEncoding.PrefixLength..].ToArray()));
-        }
-        return keys;
-    }
-
     /// <summary>
     /// Deletes every record of the slots and the garbage entries naming them (a finished move's source,
     /// a rolled-back copy's target, or a snapshot copy's target before the copy): an entry left behind

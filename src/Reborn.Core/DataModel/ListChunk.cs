@@ -52,11 +52,11 @@ internal static class ListChunk
     /// </summary>
     public static int Parse(ReadOnlySpan<byte> record, Span<Entry> entries, out int count)
     {
-        if (record.Length < 2) throw Corrupt("shorter than its header");
+        if (record.Length < HeaderLength) throw Corrupt("shorter than its header");
         int first = record[0];
         count = record[1];
         if (count == 0 || first + count > Slots) throw Corrupt($"holds {count} entries from offset {first}");
-        int at = 2;
+        int at = HeaderLength;
         for (int i = 0; i < count; i++)
         {
             // Elements of up to 63 bytes have one-byte headers: read those without the varint loop.
@@ -74,7 +74,7 @@ internal static class ListChunk
     /// <summary>The offsets a record holds, from its header alone.</summary>
     public static uint ReadHeader(ReadOnlySpan<byte> record)
     {
-        if (record.Length < 2 || record[1] == 0 || record[0] + record[1] > Slots) throw Corrupt("has a bad header");
+        if (record.Length < HeaderLength || record[1] == 0 || record[0] + record[1] > Slots) throw Corrupt("has a bad header");
         return Bits(record[0], record[0] + record[1] - 1);
     }
 
@@ -86,10 +86,10 @@ internal static class ListChunk
     {
         int first = BitOperations.TrailingZeroCount(live);
         int last = 31 - BitOperations.LeadingZeroCount(live);
-        var record = new byte[2 + EntriesLength(values, first, last, external)];
+        var record = new byte[HeaderLength + EntriesLength(values, first, last, external)];
         record[0] = (byte)first;
         record[1] = (byte)(last - first + 1);
-        WriteEntries(record, 2, values, first, last, external);
+        WriteEntries(record, HeaderLength, values, first, last, external);
         return record;
     }
 
@@ -111,14 +111,14 @@ internal static class ListChunk
         int first = BitOperations.TrailingZeroCount(live), last = 31 - BitOperations.LeadingZeroCount(live);
         int keptFirst = BitOperations.TrailingZeroCount(kept), keptLast = 31 - BitOperations.LeadingZeroCount(kept);
         int before = EntriesLength(values, first, keptFirst - 1, external);
-        int length = 2 + before + keptEntries.Length + EntriesLength(values, keptLast + 1, last, external);
+        int length = HeaderLength + before + keptEntries.Length + EntriesLength(values, keptLast + 1, last, external);
         if (buffer.Length < length) buffer = new byte[Math.Max(length, buffer.Length == 0 ? 0 : 2 * buffer.Length)];
         var spliced = buffer.AsSpan(0, length);
         spliced[0] = (byte)first;
         spliced[1] = (byte)(last - first + 1);
-        WriteEntries(spliced, 2, values, first, keptFirst - 1, external);
-        keptEntries.CopyTo(spliced[(2 + before)..]);
-        WriteEntries(spliced, 2 + before + keptEntries.Length, values, keptLast + 1, last, external);
+        WriteEntries(spliced, HeaderLength, values, first, keptFirst - 1, external);
+        keptEntries.CopyTo(spliced[(HeaderLength + before)..]);
+        WriteEntries(spliced, HeaderLength + before + keptEntries.Length, values, keptLast + 1, last, external);
         return length;
     }
 

@@ -27,7 +27,7 @@ internal static class MigrationInvariants
             {
                 var a = table[slot];
                 if (a.Group == group.Id || (a.IsMigrating && a.Target == group.Id)) continue;
-                foreach (var (pdb, key) in group.Keyspace.ListSlotKeys(group.Engine, slot, 3))
+                foreach (var (pdb, key, _) in group.Keyspace.ListSlotRecords(slot, 3))
                     strays.Add($"group {group.Id} holds '{System.Text.Encoding.UTF8.GetString(key)}' (db {pdb}) of slot {slot}, owned by {a}");
             }
         }
