@@ -125,6 +125,9 @@ internal static class MigrationBenchmark
             {
                 Log($"foreground: the same load while {mode} migrations of all slots run back and forth");
                 using var done = new CancellationTokenSource();
+                var pauseBefore = GC.GetTotalPauseDuration();
+                int gen0Before = GC.CollectionCount(0), gen1Before = GC.CollectionCount(1);
+                var phase = Stopwatch.StartNew();
                 var load = Task.Run(async () => { try { return await ForegroundAsync(db, keys, value, s); } finally { done.Cancel(); } });
                 int moves = 0;
                 while (!done.IsCancellationRequested)
@@ -134,6 +137,8 @@ internal static class MigrationBenchmark
                     moves++;
                 }
                 var busy = await load;
+                var paused = GC.GetTotalPauseDuration() - pauseBefore;
+                Log($"  GC: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {paused.TotalMilliseconds:F0} ms paused in {phase.Elapsed.TotalSeconds:F1} s ({paused / phase.Elapsed:P2} of the time)");
                 string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
                 string during = $"during {mode.ToString().ToLowerInvariant()} migration ({moves} moves of all slots{throttle})";
                 rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
