@@ -133,6 +133,90 @@ public sealed partial class EngineConformanceTests
         }
     }
 
+    /// <summary>
+    /// Writes of every kind run while readers read: direct writes, scoped writes applied by Complete
+    /// (RocksDB writes them while readers find them in flight among its hot records), and bulk writes.
+    /// Each counter only grows, so a read must never return less than a write that had returned before
+    /// it began, nor less than a value any reader saw before it began.
+    /// </summary>
+    [Test]
+    public void Reads_never_go_back_while_writes_of_every_kind_are_in_flight()
+    {
+        var engine = Open(Durability.EverySecond);
+        const int keysPerWriter = 16, rounds = 1_500;
+        string[] modes = ["direct", "scoped", "bulk"];
+        var acknowledged = new int[modes.Length * keysPerWriter]; // highest value whose write returned
+        var seen = new int[acknowledged.Length]; // highest value any reader returned
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var writersDone = 0;
+        static string Key(int k) => $"c:{k:D3}";
+
+        var writers = Enumerable.Range(0, modes.Length).Select(w => Task.Run(() =>
+        {
+            try
+            {
+                using var batch = engine.CreateBatch();
+                for (var round = 1; round <= rounds; round++)
+                {
+                    int k = w * keysPerWriter + round % keysPerWriter;
+                    batch.Clear();
+                    batch.Put(B(Key(k)), BitConverter.GetBytes(round));
+                    if (modes[w] == "bulk")
+                    {
+                        for (var filler = 0; filler < 80; filler++)
+                            batch.Put(B($"f:{filler:D3}"), BitConverter.GetBytes(round));
+                    }
+
+                    if (modes[w] == "scoped")
+                        GroupCommit.Begin();
+                    engine.Write(batch);
+                    if (modes[w] == "scoped" && round % 3 == 0)
+                        GroupCommit.Complete(); // otherwise the next write's scope, or another thread's, applies it
+                    Volatile.Write(ref acknowledged[k], round);
+                }
+            }
+            finally
+            {
+                GroupCommit.Complete();
+                Interlocked.Increment(ref writersDone);
+            }
+        })).ToArray();
+
+        var readers = Enumerable.Range(0, 3).Select(r => Task.Run(() =>
+        {
+            var random = new Random(r);
+            for (var n = 0; n < 200_000 && Volatile.Read(ref writersDone) < modes.Length; n++)
+            {
+                int k = random.Next(acknowledged.Length);
+                int floor = Math.Max(Volatile.Read(ref acknowledged[k]), Volatile.Read(ref seen[k]));
+                int value;
+                if (n % 64 == 0)
+                {
+                    using var iterator = engine.CreateIterator(B(Key(k)), B(Key(k + 1)));
+                    iterator.SeekToFirst();
+                    value = iterator.Valid ? BitConverter.ToInt32(iterator.Value) : 0;
+                }
+                else
+                {
+                    value = engine.Get(B(Key(k))) is { } bytes ? BitConverter.ToInt32(bytes) : 0;
+                }
+
+                if (value < floor)
+                    failures.Enqueue($"{(n % 64 == 0 ? "iterator" : "point read")} of {Key(k)}: {value} after {floor} was written or seen");
+                for (int before = Volatile.Read(ref seen[k]); value > before; before = Volatile.Read(ref seen[k]))
+                {
+                    if (Interlocked.CompareExchange(ref seen[k], value, before) == before)
+                        break;
+                }
+            }
+        })).ToArray();
+
+        Task.WaitAll([.. writers, .. readers]);
+        Assert.That(failures.Take(5), Is.Empty);
+        for (var k = 0; k < acknowledged.Length; k++)
+            Assert.That(BitConverter.ToInt32(engine.Get(B(Key(k)))!), Is.EqualTo(acknowledged[k]), Key(k));
+    }
+
     private static void WritePair(IStorageEngine engine, int value)
     {
         using var batch = engine.CreateBatch();

@@ -13,7 +13,8 @@ namespace Reborn.Storage.Engines;
 /// returns. Point reads look among the hot records first (<see cref="RocksDbHotRecords"/>: recently
 /// written or read values, within a share of the memory budget). Inside a <see cref="GroupCommit"/>
 /// scope a write waits there as a dirty record until a scope completes, and then reaches RocksDB and
-/// the OS in one batch with the rest.
+/// the OS in one batch with the rest. RocksDB writes one batch at a time under the write gate, in the
+/// order writes were made, and never under the hot records' gate: a point read waits for no write.
 /// </summary>
 public sealed unsafe class RocksDbEngine : IStorageEngine
 {
@@ -29,6 +30,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     private bool _disposed;
     private int _closing;
     private readonly RocksDbHotRecords _hot;
+    private readonly Lock _writeGate = new(); // one RocksDB write at a time: dirty records before the direct write after them
     private int _groupCommits; // GroupCommit.Complete calls inside CompleteGroup; Dispose waits for them
     private long _walAppended; // RocksDB writes made so far, counted just before each
     private long _walWritten; // of those, how many the WAL writes to the OS so far covered
@@ -92,47 +94,46 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             throw new ArgumentException("The batch was not created by this engine", nameof(batch));
         if (recorded.Count == 0)
             return;
-        bool deferring = GroupCommit.Deferring;
-        bool bulk = RocksDbHotRecords.IsBulk(recorded);
-        lock (_hot.Gate)
+        if (GroupCommit.Deferring && !recorded.HasRange)
         {
-            Volatile.Write(ref _writeCount, _writeCount + 1); // under the gate, before anything changes
-            if (deferring && !recorded.HasRange)
+            bool full;
+            lock (_hot.Gate)
             {
+                Volatile.Write(ref _writeCount, _writeCount + 1); // under the gate, before anything changes
                 _hot.AddDirty(recorded);
-                if (_hot.Full)
-                    ApplyDirtyLocked();
-                return;
+                full = _hot.Full;
             }
 
-            // Writes reach RocksDB in the order they were made: the dirty records go first.
-            ApplyDirtyLocked();
-            Interlocked.Increment(ref _walAppended);
-            if (!bulk)
-            {
-                WriteNative(recorded);
-                _hot.AddApplied(recorded);
-            }
-            else
-                _hot.BeginBulk();
+            if (full)
+                ApplyPending();
+            return;
         }
 
-        if (bulk)
+        lock (_writeGate)
         {
-            // A bulk write (a migration's 4 MB copy) takes tens of milliseconds in RocksDB: readers of
-            // the engine's other keys must not wait that long on the hot records' gate.
+            // Writes reach RocksDB in the order they were made: the dirty records go first.
+            ApplyDirty();
+            lock (_hot.Gate)
+            {
+                Volatile.Write(ref _writeCount, _writeCount + 1);
+                _hot.BeginDirect(recorded);
+            }
+
+            bool written = false;
             try
             {
+                Interlocked.Increment(ref _walAppended);
                 WriteNative(recorded);
+                written = true;
             }
             finally
             {
                 lock (_hot.Gate)
-                    _hot.EndBulk();
+                    _hot.EndDirect(recorded, written);
             }
         }
 
-        if (_bufferedWal && !deferring)
+        if (_bufferedWal)
             WriteWalBuffer();
     }
 
@@ -143,22 +144,44 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             throw RocksDbReads.Failure("Write failed", error, Path);
     }
 
-    /// <summary>Applies the dirty records, if any, so a reader that bypasses them (iterator, snapshot) sees them.</summary>
+    /// <summary>
+    /// Applies the dirty records, if any, and waits for a write in flight, so a reader that bypasses
+    /// the hot records (iterator, snapshot) sees every write a point read may have seen.
+    /// </summary>
     private void ApplyPending()
     {
-        if (!_hot.AnyDirty)
+        if (!_hot.AnyUnwritten)
             return;
-        lock (_hot.Gate)
-            ApplyDirtyLocked();
+        lock (_writeGate)
+            ApplyDirty();
     }
 
-    /// <summary>Under the hot records' gate: writes the dirty records to RocksDB (their WAL records then wait in its buffer).</summary>
-    private void ApplyDirtyLocked()
+    /// <summary>
+    /// Under the write gate: writes the dirty records to RocksDB (their WAL records then wait in its
+    /// buffer). Readers meanwhile find them among the hot records, in flight.
+    /// </summary>
+    private void ApplyDirty()
     {
-        if (!_hot.AnyDirty)
-            return;
-        Interlocked.Increment(ref _walAppended); // before the write: a WAL record is never newer than the count
-        _hot.Apply(_dbHandle, _writeOptions.Handle, Path);
+        lock (_hot.Gate)
+        {
+            if (!_hot.BeginApply())
+                return;
+        }
+
+        bool written = false;
+        try
+        {
+            Interlocked.Increment(ref _walAppended); // before the write: a WAL record is never newer than the count
+            Native.Instance.rocksdb_write(_dbHandle, _writeOptions.Handle, _hot.Applying, out nint error);
+            if (error != 0)
+                throw RocksDbReads.Failure("Write failed", error, Path);
+            written = true;
+        }
+        finally
+        {
+            lock (_hot.Gate)
+                _hot.EndApply(written);
+        }
     }
 
     /// <summary>
@@ -295,8 +318,8 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         GroupCommit.Unregister(this);
         Interlocked.Exchange(ref _closing, 1);
         SpinWait.SpinUntil(() => Volatile.Read(ref _groupCommits) == 0);
-        lock (_hot.Gate)
-            ApplyDirtyLocked();
+        lock (_writeGate)
+            ApplyDirty();
 
         _walTimer?.Dispose();
         lock (_lifecycle)

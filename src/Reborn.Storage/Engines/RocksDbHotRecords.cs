@@ -9,20 +9,23 @@ namespace Reborn.Storage.Engines;
 /// read (and written since), so a point read of a hot key costs a dictionary lookup instead of a
 /// RocksDB read.
 /// A record written inside a <see cref="GroupCommit"/> scope is dirty: it is not in RocksDB yet, and
-/// reaches it with every other dirty record in one batch when a scope completes (<see cref="Apply"/>):
+/// reaches it with every other dirty record in one batch when a scope completes (<see cref="BeginApply"/>):
 /// a pipelined batch of commands costs one RocksDB write, and a key written many times in it is
 /// written once. Clean records are a cache of keys that were read, bounded by bytes: past the budget,
 /// a clock hand walks them oldest first, a bounded step at a time; a record read since the hand last
 /// passed gets a second chance, the others go (CLOCK). A record only ever written leaves once it is applied.
-/// Every member runs under <see cref="Gate"/>.
+/// Every member runs under <see cref="Gate"/>, which is never held while RocksDB writes: the engine
+/// writes one batch at a time under its own write gate, and readers only wait for bookkeeping.
 /// <para>
-/// Invariants: a record here is never older than RocksDB's value of its key. A dirty record stays
-/// until the RocksDB write that contains it has returned, so a reader finds a key either here or in
-/// RocksDB, never in neither. A write that bypasses the dirty records (a range delete, a write
-/// outside any scope) first applies them, so writes reach RocksDB in the order they were made,
-/// and then drops the clean records it may have made stale. A value read from RocksDB outside the
-/// gate is remembered only if no record was dropped meanwhile (<see cref="Generation"/>) and no
-/// newer record arrived.
+/// Invariants: a record here is never older than RocksDB's value of its key. A dirty record stays,
+/// in flight while the RocksDB write that contains it runs, until that write has returned, so a
+/// reader finds a key either here or in RocksDB, never in neither. A write that bypasses the dirty
+/// records (a range delete, a write outside any scope) first applies them, so writes reach RocksDB
+/// in the order they were made; its records come in before RocksDB writes it, in flight too, so no
+/// reader finds its value in RocksDB while a later one finds the old value here (a wide write drops
+/// the clean records instead, <see cref="BeginDirect"/>). A value read from RocksDB outside the gate
+/// is remembered only if no record was dropped meanwhile (<see cref="Generation"/>) and no newer
+/// record arrived.
 /// </para>
 /// </summary>
 internal sealed unsafe class RocksDbHotRecords : IDisposable
@@ -50,7 +53,8 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
 
     private readonly Dictionary<byte[], Record> _records = new(ByteKeyComparer.Instance);
     private readonly Dictionary<byte[], Record>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
-    private readonly List<byte[]> _dirty = [];
+    private List<byte[]> _dirty = [];
+    private List<byte[]> _applying = []; // the records in flight: an apply's (BeginApply to EndApply) or a direct write's
     // The clock: every record's key array, oldest first. An entry whose array is no longer its
     // record's (the record left, or was made again) is stale and skipped.
     private readonly Queue<byte[]> _clock = new();
@@ -58,8 +62,9 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     private readonly long _budgetBytes;
     private long _bytes;
     private long _dirtyBytes;
-    private int _bulkWrites; // direct bulk writes in flight without the gate: nothing is remembered meanwhile
+    private int _wideWrites; // wide direct writes in flight: nothing read from RocksDB is remembered meanwhile
     private volatile bool _anyDirty;
+    private volatile bool _anyApplying;
 
     public RocksDbHotRecords(long budgetBytes)
     {
@@ -69,8 +74,11 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
 
     public readonly Lock Gate = new();
 
-    /// <summary>True while dirty records wait; readable without the gate (a stale false only delays nothing: Apply takes the gate).</summary>
-    public bool AnyDirty => _anyDirty;
+    /// <summary>
+    /// True while dirty records wait or a write is in flight, so RocksDB may lack a value a point read
+    /// returned; readable without the gate (a write that made records dirty set it before it returned).
+    /// </summary>
+    public bool AnyUnwritten => _anyDirty || _anyApplying;
 
     /// <summary>True when the dirty records grew past their bound and should be applied now.</summary>
     public bool Full => _dirtyBytes > MaxDirtyBytes;
@@ -126,64 +134,62 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     }
 
     /// <summary>
-    /// After a batch that is not bulk (<see cref="IsBulk"/>) was written to RocksDB directly (no dirty
-    /// records exist then): the records it wrote are updated; it adds none. A range delete drops every
-    /// clean record instead.
+    /// A direct write (outside any scope, or with a range delete; no apply is in flight then) runs
+    /// without the gate held, between <see cref="BeginDirect"/> and <see cref="EndDirect"/>. Its records
+    /// come in first, in flight as an apply's do, so every point read of its keys finds the new value
+    /// here while RocksDB writes it: one reader must never find it in RocksDB and a later one the old
+    /// value here. A dirty record stays: made after the dirty records were applied, it is the newer
+    /// write. A wide write (a range delete, or more operations than <see cref="MaxAppliedToFollow"/>: a
+    /// migration's copy) drops every clean record before and after it instead, and nothing read from
+    /// RocksDB is remembered meanwhile: every reader of its keys reads RocksDB, which applies a batch
+    /// atomically.
     /// </summary>
-    public void AddApplied(RocksDbWriteBatch batch)
+    public void BeginDirect(RocksDbWriteBatch batch)
     {
-        Generation++; // a value read from RocksDB before this write, of a key it skips, must not be remembered
-        if (batch.HasRange)
+        if (IsWide(batch))
         {
             DropClean();
+            _wideWrites++;
             return;
         }
-
-        if (_records.Count == 0)
-            return;
 
         foreach (var op in batch.Operations)
         {
-            var key = batch.KeyOf(op);
-            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_bySpan, key);
-            if (Unsafe.IsNullRef(ref record))
+            ref var record = ref Find(batch.KeyOf(op));
+            if (record.Dirty)
                 continue;
             if (op.Kind == BatchOperationKind.Delete)
                 SetAbsent(ref record);
-            else if (batch.ValueOf(op).Length > MaxCachedValueLength)
-                Drop(key);
             else
                 SetValue(ref record, batch.ValueOf(op));
+            if (!record.InFlight)
+            {
+                record.InFlight = true;
+                _applying.Add(record.Key);
+            }
         }
 
-        if (_bytes > _budgetBytes)
-            Evict();
+        _anyApplying = true;
     }
 
-    /// <summary>
-    /// A direct write of more operations than <see cref="MaxAppliedToFollow"/> (a migration's copy) is
-    /// written without the gate held: <see cref="BeginBulk"/> before it drops every clean record and
-    /// stops remembering reads, <see cref="EndBulk"/> after it drops again and resumes. Meanwhile a
-    /// reader of one of its keys reads RocksDB, which applies a batch atomically.
-    /// </summary>
-    public static bool IsBulk(RocksDbWriteBatch batch) => batch.Count > MaxAppliedToFollow;
-
-    public void BeginBulk()
+    /// <summary>After <see cref="BeginDirect"/>, once RocksDB returned (<paramref name="written"/>: it applied the batch; otherwise it applied nothing).</summary>
+    public void EndDirect(RocksDbWriteBatch batch, bool written)
     {
-        DropClean();
-        _bulkWrites++;
+        if (IsWide(batch))
+        {
+            _wideWrites--;
+            DropClean();
+        }
+        else
+            EndFlight(written, direct: true);
     }
 
-    public void EndBulk()
-    {
-        _bulkWrites--;
-        DropClean();
-    }
+    private static bool IsWide(RocksDbWriteBatch batch) => batch.HasRange || batch.Count > MaxAppliedToFollow;
 
     /// <summary>Remembers a value (null: absent) read from RocksDB at <paramref name="generation"/>, if it is still the latest.</summary>
     public void Remember(ReadOnlySpan<byte> key, byte[]? value, long generation)
     {
-        if (generation != Generation || _bulkWrites > 0 || value?.Length > MaxCachedValueLength || _bySpan.ContainsKey(key))
+        if (generation != Generation || _wideWrites > 0 || value?.Length > MaxCachedValueLength || _bySpan.ContainsKey(key))
             return;
         if (_bytes > _budgetBytes)
             Evict();
@@ -194,11 +200,15 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         _bytes += Size(stored, value);
     }
 
-    /// <summary>Writes every dirty record to RocksDB in one batch; they become clean. On failure they stay dirty.</summary>
-    public void Apply(nint db, nint writeOptions, string path)
+    /// <summary>
+    /// Puts every dirty record into <see cref="Applying"/>, the batch the engine then writes to RocksDB
+    /// without the gate held; the records stay, in flight, until <see cref="EndApply"/>. False when
+    /// none is dirty. One apply at a time (the engine's write gate).
+    /// </summary>
+    public bool BeginApply()
     {
         if (!_anyDirty)
-            return;
+            return false;
         nint handle = _native.Handle;
         foreach (var key in _dirty)
         {
@@ -211,19 +221,55 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
                 else
                     Native.Instance.rocksdb_writebatch_put(handle, k, (nuint)key.Length, v, (nuint)dirty.Length);
             }
+
+            dirty.Dirty = false;
+            dirty.InFlight = true;
         }
 
-        Native.Instance.rocksdb_write(db, writeOptions, handle, out nint error);
+        (_applying, _dirty) = (_dirty, _applying);
+        _dirtyBytes = 0;
+        _anyApplying = true; // before dirty goes false: AnyUnwritten never reads false meanwhile
+        _anyDirty = false;
+        return true;
+    }
+
+    /// <summary>The batch of the apply in flight; only the thread holding the engine's write gate touches it.</summary>
+    public nint Applying => _native.Handle;
+
+    /// <summary>
+    /// After <see cref="BeginApply"/>, once RocksDB returned. Written: the records become clean, and a
+    /// record only ever written leaves. Not written (RocksDB applied nothing): they are dirty again. A
+    /// record written again meanwhile is dirty already and waits for the next apply.
+    /// </summary>
+    public void EndApply(bool written)
+    {
         _native.Clear();
-        if (error != 0)
-            throw RocksDbReads.Failure("Write failed", error, path);
+        EndFlight(written, direct: false);
+    }
+
+    /// <summary>
+    /// The end of an apply or a direct write: the records in flight become clean, or, when RocksDB
+    /// applied nothing, dirty again (an apply's: they are writes still to make) or gone (a direct
+    /// write's: its caller learns that it failed).
+    /// </summary>
+    private void EndFlight(bool written, bool direct)
+    {
         bool dropped = false;
-        foreach (var key in _dirty)
+        foreach (var key in _applying)
         {
-            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
-            record.Dirty = false;
+            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key); // in flight, so never removed
+            record.InFlight = false;
+            if (record.Dirty)
+                continue;
+            if (!written && !direct)
+            {
+                record.Dirty = true;
+                _dirty.Add(key);
+                _dirtyBytes += key.Length + record.Length;
+                _anyDirty = true;
+            }
             // Only records someone reads stay: a record only ever written (a list's new element) is not hot.
-            if (!record.Read || record.Length > MaxCachedValueLength)
+            else if (!written || !record.Read || record.Length > MaxCachedValueLength)
             {
                 _bytes -= Size(key, record.Value);
                 _records.Remove(key);
@@ -233,10 +279,8 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
 
         if (dropped)
             Generation++;
-
-        _dirty.Clear();
-        _dirtyBytes = 0;
-        _anyDirty = false;
+        _applying.Clear();
+        _anyApplying = false;
         if (_bytes > _budgetBytes)
             Evict();
     }
@@ -292,15 +336,6 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         record.Length = 0;
     }
 
-    private void Drop(ReadOnlySpan<byte> key)
-    {
-        if (_bySpan.Remove(key, out var stored, out var record))
-        {
-            _bytes -= Size(stored, record.Value);
-            Generation++;
-        }
-    }
-
     /// <summary>
     /// One step of the clock hand, when the records outgrow the budget: from the oldest, a record read
     /// since the hand last passed loses its mark and goes to the back, a dirty one goes to the back, the
@@ -316,7 +351,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
             if (Unsafe.IsNullRef(ref record) || !ReferenceEquals(record.Key, key))
                 continue;
-            if (record.Dirty || record.Referenced)
+            if (record.Dirty || record.InFlight || record.Referenced)
             {
                 record.Referenced = false;
                 _clock.Enqueue(key);
@@ -344,10 +379,10 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             _clock.Enqueue(key);
     }
 
-    /// <summary>Drops every clean record; the dirty ones must stay until applied.</summary>
+    /// <summary>Drops every clean record; the dirty ones and those in flight must stay until applied.</summary>
     private void DropClean()
     {
-        if (_dirty.Count == 0)
+        if (_dirty.Count == 0 && _applying.Count == 0)
         {
             _records.Clear();
             _records.TrimExcess();
@@ -357,7 +392,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         {
             foreach (var (key, record) in _records)
             {
-                if (!record.Dirty)
+                if (!record.Dirty && !record.InFlight)
                 {
                     _records.Remove(key);
                     _bytes -= Size(key, record.Value);
@@ -378,6 +413,8 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         public byte[]? Value;
         public int Length;
         public bool Dirty;
+        /// <summary>In the RocksDB write in flight (an apply or a direct write): not in RocksDB for sure until it returns.</summary>
+        public bool InFlight;
         /// <summary>Read at least once: a record only ever written is not kept once applied.</summary>
         public bool Read;
         /// <summary>Read since the last eviction (<see cref="Evict"/>).</summary>
