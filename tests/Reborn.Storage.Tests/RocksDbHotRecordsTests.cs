@@ -66,16 +66,24 @@ public sealed class RocksDbHotRecordsTests
         lock (records.Gate)
         {
             records.Remember(Key("k"), BitConverter.GetBytes(0), records.Generation);
+            long before = records.Generation;
             records.BeginDirect(direct);
             // A reader of RocksDB may already see the write: every later reader must see it too.
             Assert.That(Read(records, "k"), Is.EqualTo(1));
-            Assert.That(Read(records, "new"), Is.EqualTo(7));
             Assert.That(records.AnyUnwritten, Is.True, "iterators and snapshots wait for it");
             records.Remember(Key("k"), BitConverter.GetBytes(0), records.Generation);
             Assert.That(Read(records, "k"), Is.EqualTo(1), "a value read from RocksDB before it landed does not replace it");
+            // A key not here is read from RocksDB, and nothing read there is remembered meanwhile.
+            Assert.That(records.TryGet(Key("new"), out _, out _), Is.False);
+            records.Remember(Key("new"), null, records.Generation);
+            Assert.That(records.TryGet(Key("new"), out _, out _), Is.False);
             records.EndDirect(direct, written: true);
             Assert.That(Read(records, "k"), Is.EqualTo(1));
             Assert.That(records.AnyUnwritten, Is.False);
+            records.Remember(Key("new"), null, before);
+            Assert.That(records.TryGet(Key("new"), out _, out _), Is.False, "nor what was read before it landed");
+            records.Remember(Key("new"), BitConverter.GetBytes(7), records.Generation);
+            Assert.That(Read(records, "new"), Is.EqualTo(7));
         }
     }
 

@@ -21,11 +21,11 @@ namespace Reborn.Storage.Engines;
 /// in flight while the RocksDB write that contains it runs, until that write has returned, so a
 /// reader finds a key either here or in RocksDB, never in neither. A write that bypasses the dirty
 /// records (a range delete, a write outside any scope) first applies them, so writes reach RocksDB
-/// in the order they were made; its records come in before RocksDB writes it, in flight too, so no
-/// reader finds its value in RocksDB while a later one finds the old value here (a wide write drops
-/// the clean records instead, <see cref="BeginDirect"/>). A value read from RocksDB outside the gate
-/// is remembered only if no record was dropped meanwhile (<see cref="Generation"/>) and no newer
-/// record arrived.
+/// in the order they were made; the records of its keys here take its values before RocksDB writes
+/// it, in flight too, so no reader finds its value in RocksDB while a later one finds the old value
+/// here (<see cref="BeginDirect"/>). A value read from RocksDB outside the gate is remembered only if
+/// no write was in flight or landed and no record was dropped meanwhile (<see cref="Generation"/>),
+/// and no newer record arrived.
 /// </para>
 /// </summary>
 internal sealed unsafe class RocksDbHotRecords : IDisposable
@@ -62,7 +62,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     private readonly long _budgetBytes;
     private long _bytes;
     private long _dirtyBytes;
-    private int _wideWrites; // wide direct writes in flight: nothing read from RocksDB is remembered meanwhile
+    private int _directWrites; // direct writes in flight: nothing read from RocksDB is remembered meanwhile
     private volatile bool _anyDirty;
     private volatile bool _anyApplying;
 
@@ -135,28 +135,31 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
 
     /// <summary>
     /// A direct write (outside any scope, or with a range delete; no apply is in flight then) runs
-    /// without the gate held, between <see cref="BeginDirect"/> and <see cref="EndDirect"/>. Its records
-    /// come in first, in flight as an apply's do, so every point read of its keys finds the new value
-    /// here while RocksDB writes it: one reader must never find it in RocksDB and a later one the old
-    /// value here. A dirty record stays: made after the dirty records were applied, it is the newer
-    /// write. A wide write (a range delete, or more operations than <see cref="MaxAppliedToFollow"/>: a
-    /// migration's copy) drops every clean record before and after it instead, and nothing read from
-    /// RocksDB is remembered meanwhile: every reader of its keys reads RocksDB, which applies a batch
-    /// atomically.
+    /// without the gate held, between <see cref="BeginDirect"/> and <see cref="EndDirect"/>. One reader
+    /// must never find its value in RocksDB while a later one finds the old value here. So the records
+    /// of its keys that are here take the new values first, in flight as an apply's records are (a
+    /// dirty one stays: made after the dirty records were applied, it is the newer write); its other
+    /// keys are read from RocksDB, which applies a batch atomically, and nothing read from RocksDB is
+    /// remembered until it returned (a value read before it landed could be older than one another
+    /// reader already returned). A wide write (a range delete, or more operations than
+    /// <see cref="MaxAppliedToFollow"/>: a migration's copy) drops every clean record before and after
+    /// it instead.
     /// </summary>
     public void BeginDirect(RocksDbWriteBatch batch)
     {
+        _directWrites++;
         if (IsWide(batch))
         {
             DropClean();
-            _wideWrites++;
             return;
         }
 
+        if (_records.Count == 0)
+            return;
         foreach (var op in batch.Operations)
         {
-            ref var record = ref Find(batch.KeyOf(op));
-            if (record.Dirty)
+            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_bySpan, batch.KeyOf(op));
+            if (Unsafe.IsNullRef(ref record) || record.Dirty)
                 continue;
             if (op.Kind == BatchOperationKind.Delete)
                 SetAbsent(ref record);
@@ -169,17 +172,16 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             }
         }
 
-        _anyApplying = true;
+        _anyApplying = _applying.Count > 0;
     }
 
     /// <summary>After <see cref="BeginDirect"/>, once RocksDB returned (<paramref name="written"/>: it applied the batch; otherwise it applied nothing).</summary>
     public void EndDirect(RocksDbWriteBatch batch, bool written)
     {
+        _directWrites--;
+        Generation++; // a value read from RocksDB before it landed must not be remembered now
         if (IsWide(batch))
-        {
-            _wideWrites--;
             DropClean();
-        }
         else
             EndFlight(written, direct: true);
     }
@@ -189,7 +191,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// <summary>Remembers a value (null: absent) read from RocksDB at <paramref name="generation"/>, if it is still the latest.</summary>
     public void Remember(ReadOnlySpan<byte> key, byte[]? value, long generation)
     {
-        if (generation != Generation || _wideWrites > 0 || value?.Length > MaxCachedValueLength || _bySpan.ContainsKey(key))
+        if (generation != Generation || _directWrites > 0 || value?.Length > MaxCachedValueLength || _bySpan.ContainsKey(key))
             return;
         if (_bytes > _budgetBytes)
             Evict();
