@@ -49,6 +49,7 @@ public sealed class CommandDispatcher
             var queued = new byte[args.Count][];
             for (int i = 0; i < queued.Length; i++) queued[i] = args.ToArray(i);
             session.QueuedCommands.Add(queued);
+            context.CommandName = ""; // counted when EXEC runs it, as in Redis
             context.Writer.SimpleString("QUEUED"u8);
             return default;
         }

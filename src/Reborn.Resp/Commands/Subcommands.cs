@@ -12,16 +12,27 @@ internal static class Subcommands
     public static IReadOnlyDictionary<string, CommandSpec> Of(params CommandSpec[] specs) =>
         specs.ToDictionary(s => s.Name[(s.Name.IndexOf('|') + 1)..], StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Runs the subcommand named by argument 1; records "container|sub" as the command name.</summary>
+    /// <summary>
+    /// Runs the subcommand named by argument 1; records "container|sub" as the command name. As in
+    /// Redis's commandstats, an unknown subcommand counts nowhere and a wrong arity is a rejected call
+    /// of the subcommand.
+    /// </summary>
     public static ValueTask Run(CommandContext c, string container, IReadOnlyDictionary<string, CommandSpec> table)
     {
         string name = c.Args.GetString(1);
         if (!table.TryGetValue(name, out var spec))
+        {
+            c.CommandName = "";
             throw new RebornException($"ERR unknown subcommand '{(name.Length > 128 ? name[..128] : name)}'. Try {container} HELP.");
+        }
         string fullName = spec.Name.ToLowerInvariant();
-        if (spec.Arity > 0 ? c.ArgCount != spec.Arity : c.ArgCount < -spec.Arity)
-            throw new RebornException($"ERR wrong number of arguments for '{fullName}' command");
         c.CommandName = fullName;
+        if (spec.Arity > 0 ? c.ArgCount != spec.Arity : c.ArgCount < -spec.Arity)
+        {
+            c.Outcome = CommandOutcome.Rejected;
+            c.Writer.Error($"ERR wrong number of arguments for '{fullName}' command");
+            return default;
+        }
         c.Session.LastCommand = fullName;
         return spec.Handler(c);
     }

@@ -99,6 +99,7 @@ internal static class TransactionCommands
                 }
                 c.InExec = true;
                 c.Writer.ArrayHeader(queued.Length);
+                var statCache = default(Server.ServerStatistics.CommandStatCache);
                 foreach (var command in queued)
                 {
                     commandArgs.Load(command);
@@ -111,8 +112,12 @@ internal static class TransactionCommands
                         continue;
                     }
                     c.CommandName = spec.LowerName;
+                    c.Outcome = CommandOutcome.Done;
+                    long started = System.Diagnostics.Stopwatch.GetTimestamp();
                     var pending = dispatcher.Run(spec, c);
                     if (!pending.IsCompletedSuccessfully) pending.AsTask().GetAwaiter().GetResult();
+                    // Each queued command counts in the statistics as it runs, as Redis's call() counts it.
+                    c.Server?.RecordCommand(c.CommandName, System.Diagnostics.Stopwatch.GetTimestamp() - started, c.Outcome, ref statCache);
                 }
             }
         }

@@ -170,6 +170,39 @@ public sealed class ServerCommandTests
     }
 
     [Test]
+    public async Task TransactionsAndSubcommandsCountAsRedisCountsThem()
+    {
+        await using var pair = await OraclePair.StartAsync();
+        await pair.SameAsync("CONFIG", "RESETSTAT");
+        static long Total(RespReply info) => long.Parse(Sections(info)["Stats"]["total_commands_processed"]);
+        long redisBefore = Total(await pair.RedisClient.ExecuteAsync("INFO", "stats"));
+        long rebornBefore = Total(await pair.RebornClient.ExecuteAsync("INFO", "stats"));
+        string[][] commands =
+        [
+            // A transaction: the queued commands count when EXEC runs them, a failing one as failed.
+            ["MULTI"], ["SET", "t", "1"], ["INCR", "t"], ["LPUSH", "t", "x"], ["GET", "t"], ["EXEC"],
+            // A transaction aborted by a command rejected while queueing.
+            ["MULTI"], ["SET", "u", "1"], ["GET"], ["EXEC"],
+            // A transaction discarded.
+            ["MULTI"], ["INCR", "t"], ["DISCARD"],
+            // Subcommands: run, with a wrong arity, unknown.
+            ["CONFIG", "GET", "maxclients"], ["CONFIG", "GET"], ["CONFIG", "NOSUCHSUB"], ["CLIENT", "GETNAME"], ["OBJECT", "ENCODING", "t"],
+            ["OBJECT", "ENCODING", "missing"], ["COMMAND", "INFO", "get"],
+        ];
+        foreach (var command in commands)
+            await pair.SameAsync(command);
+        long redisCount = Total(await pair.RedisClient.ExecuteAsync("INFO", "stats")) - redisBefore;
+        long rebornCount = Total(await pair.RebornClient.ExecuteAsync("INFO", "stats")) - rebornBefore;
+        Assert.That(rebornCount, Is.EqualTo(redisCount), "total_commands_processed counts what Redis counts");
+        static Dictionary<string, string> Counts(RespReply info) => Sections(info)["Commandstats"]
+            .Where(line => !line.Key.StartsWith("cmdstat_info", StringComparison.Ordinal))
+            .ToDictionary(line => line.Key, line => Regex.Replace(line.Value, @"usec=\d+,usec_per_call=[\d.]+,", ""));
+        var redisStats = Counts(await pair.RedisClient.ExecuteAsync("INFO", "commandstats"));
+        var rebornStats = Counts(await pair.RebornClient.ExecuteAsync("INFO", "commandstats"));
+        Assert.That(rebornStats, Is.EqualTo(redisStats));
+    }
+
+    [Test]
     public async Task InfoIsCrlfTextAsBulkInResp2AndVerbatimInResp3()
     {
         await using var pair = await OraclePair.StartAsync();
