@@ -34,6 +34,12 @@ public sealed class CommandDispatcher
             Reject(context, $"ERR wrong number of arguments for '{context.CommandName}' command");
             return default;
         }
+        // A container's subcommand is looked up and checked here too, so inside MULTI a bad one aborts the transaction.
+        if (spec.Subcommands is { } subcommands && args.Count > 1 && Subcommands.Check(context, spec.Name, subcommands, out _) is { } subcommandError)
+        {
+            Reject(context, subcommandError);
+            return default;
+        }
         if (!session.Authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
         {
             Reject(context, "NOAUTH Authentication required.");

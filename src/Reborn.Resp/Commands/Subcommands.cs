@@ -12,29 +12,35 @@ internal static class Subcommands
     public static IReadOnlyDictionary<string, CommandSpec> Of(params CommandSpec[] specs) =>
         specs.ToDictionary(s => s.Name[(s.Name.IndexOf('|') + 1)..], StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// Runs the subcommand named by argument 1; records "container|sub" as the command name. As in
-    /// Redis's commandstats, an unknown subcommand counts nowhere and a wrong arity is a rejected call
-    /// of the subcommand.
-    /// </summary>
+    /// <summary>Runs the subcommand named by argument 1; records "container|sub" as the command name.</summary>
     public static ValueTask Run(CommandContext c, string container, IReadOnlyDictionary<string, CommandSpec> table)
     {
-        string name = c.Args.GetString(1);
-        if (!table.TryGetValue(name, out var spec))
-        {
-            c.CommandName = "";
-            throw new RebornException($"ERR unknown subcommand '{(name.Length > 128 ? name[..128] : name)}'. Try {container} HELP.");
-        }
-        string fullName = spec.Name.ToLowerInvariant();
-        c.CommandName = fullName;
-        if (spec.Arity > 0 ? c.ArgCount != spec.Arity : c.ArgCount < -spec.Arity)
+        if (Check(c, container, table, out var spec) is { } error)
         {
             c.Outcome = CommandOutcome.Rejected;
-            c.Writer.Error($"ERR wrong number of arguments for '{fullName}' command");
+            c.Writer.Error(error);
             return default;
         }
-        c.Session.LastCommand = fullName;
-        return spec.Handler(c);
+        c.Session.LastCommand = c.CommandName;
+        return spec!.Handler(c);
+    }
+
+    /// <summary>
+    /// The error Redis 7.0 answers, before running or queueing a container command, when the
+    /// subcommand named by argument 1 is unknown or has the wrong arity; null when it may run. Sets
+    /// the name commandstats counts it under: "container|sub", or none for an unknown subcommand.
+    /// </summary>
+    public static string? Check(CommandContext c, string container, IReadOnlyDictionary<string, CommandSpec> table, out CommandSpec? spec)
+    {
+        string name = c.Args.GetString(1);
+        if (!table.TryGetValue(name, out spec))
+        {
+            c.CommandName = "";
+            return $"ERR unknown subcommand '{(name.Length > 128 ? name[..128] : name)}'. Try {container} HELP.";
+        }
+        c.CommandName = spec.Name.ToLowerInvariant();
+        bool arity = spec.Arity > 0 ? c.ArgCount == spec.Arity : c.ArgCount >= -spec.Arity;
+        return arity ? null : $"ERR wrong number of arguments for '{c.CommandName}' command";
     }
 
     /// <summary>A HELP reply: one status line per text line, as Redis's addReplyHelp.</summary>

@@ -188,6 +188,8 @@ public sealed class ServerCommandTests
             // Subcommands: run, with a wrong arity, unknown.
             ["CONFIG", "GET", "maxclients"], ["CONFIG", "GET"], ["CONFIG", "NOSUCHSUB"], ["CLIENT", "GETNAME"], ["OBJECT", "ENCODING", "t"],
             ["OBJECT", "ENCODING", "missing"], ["COMMAND", "INFO", "get"],
+            // A bad subcommand while queueing aborts the transaction, as a bad command does.
+            ["MULTI"], ["SET", "v", "1"], ["CONFIG", "GET"], ["EXEC"], ["MULTI"], ["CLIENT", "NOSUCHSUB"], ["EXEC"], ["GET", "v"],
         ];
         foreach (var command in commands)
             await pair.SameAsync(command);
