@@ -24,8 +24,9 @@ namespace Reborn.Storage.Engines;
 /// in the order they were made; the records of its keys here take its values before RocksDB writes
 /// it, in flight too, so no reader finds its value in RocksDB while a later one finds the old value
 /// here (<see cref="BeginDirect"/>). A value read from RocksDB outside the gate is remembered only if
-/// no write was in flight or landed and no record was dropped meanwhile (<see cref="Generation"/>),
-/// and no newer record arrived.
+/// no direct write is in flight, none returned and no record was dropped meanwhile
+/// (<see cref="Generation"/>), and no newer record arrived. (An apply in flight needs no such care:
+/// its keys are all here.)
 /// </para>
 /// </summary>
 internal sealed unsafe class RocksDbHotRecords : IDisposable
