@@ -38,6 +38,13 @@ public sealed class RocksDbHotRecordsTests
         return batch;
     }
 
+    /// <summary>Remembers 2,000 cold keys of 100 bytes: far past a 16 KB budget, so every clean record that may go goes.</summary>
+    private static void OverflowWithColdKeys(RocksDbHotRecords records)
+    {
+        for (int i = 0; i < 2_000; i++)
+            records.Remember(Key($"cold:{i:D6}"), new byte[100], records.Generation);
+    }
+
     private static int? Read(RocksDbHotRecords records, string key)
         => records.TryGet(Key(key), out var value, out _) ? (value is null ? null : BitConverter.ToInt32(value)) : throw new AssertionException($"{key} is not among the hot records");
 
@@ -132,8 +139,7 @@ public sealed class RocksDbHotRecordsTests
             records.AddDirty(scoped);
             Assert.That(records.BeginApply(), Is.True);
             Assert.That(records.AnyUnwritten, Is.True, "RocksDB may not have them yet: iterators and snapshots must wait");
-            for (int i = 0; i < 2_000; i++)
-                records.Remember(Key($"cold:{i:D6}"), new byte[100], records.Generation);
+            OverflowWithColdKeys(records);
             Assert.That(Read(records, "a"), Is.EqualTo(1), "a record in flight outlives any eviction");
             Assert.That(Read(records, "b"), Is.EqualTo(2));
             records.EndApply(written: true);
@@ -171,8 +177,7 @@ public sealed class RocksDbHotRecordsTests
             records.AddDirty(scoped);
             records.BeginApply();
             records.EndApply(written: false);
-            for (int i = 0; i < 2_000; i++)
-                records.Remember(Key($"cold:{i:D6}"), new byte[100], records.Generation);
+            OverflowWithColdKeys(records);
             Assert.That(Read(records, "k"), Is.EqualTo(1), "a dirty record outlives any eviction");
             Assert.That(records.AnyUnwritten, Is.True);
             Assert.That(records.BeginApply(), Is.True, "the next apply tries again");
