@@ -128,19 +128,33 @@ internal static class MigrationBenchmark
                 var pauseBefore = GC.GetTotalPauseDuration();
                 int gen0Before = GC.CollectionCount(0), gen1Before = GC.CollectionCount(1);
                 var phase = Stopwatch.StartNew();
-                var load = Task.Run(async () => { try { return await ForegroundAsync(db, keys, value, s); } finally { done.Cancel(); } });
+                long movedBefore = 0, movedDuringLoad = 0; // keys of the moves that finished while the load ran; of every move until it stopped
+                double loadSeconds = 0;
+                var load = Task.Run(async () =>
+                {
+                    try { return await ForegroundAsync(db, keys, value, s); }
+                    finally
+                    {
+                        loadSeconds = phase.Elapsed.TotalSeconds;
+                        var running = cluster.MigrationStatus;
+                        movedDuringLoad = Volatile.Read(ref movedBefore) + (running.State == MigrationState.Running ? running.KeysMoved : 0);
+                        done.Cancel();
+                    }
+                });
                 int moves = 0;
                 while (!done.IsCancellationRequested)
                 {
-                    await MoveAllAsync(cluster, 1 - home, mode, s.Keys, s.ForegroundThrottle);
+                    var p = await MoveAllAsync(cluster, 1 - home, mode, s.Keys, s.ForegroundThrottle);
+                    if (!done.IsCancellationRequested) Volatile.Write(ref movedBefore, movedBefore + p.KeysMoved);
                     home = 1 - home;
                     moves++;
                 }
                 var busy = await load;
+                Log($"  while the load ran ({loadSeconds:F1} s), the moves went at {movedDuringLoad / Math.Max(0.001, loadSeconds):N0} keys/s");
                 var paused = GC.GetTotalPauseDuration() - pauseBefore;
                 Log($"  GC: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {paused.TotalMilliseconds:F0} ms paused in {phase.Elapsed.TotalSeconds:F1} s ({paused / phase.Elapsed:P2} of the time)");
                 string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
-                string during = $"during {mode.ToString().ToLowerInvariant()} migration ({moves} moves of all slots{throttle})";
+                string during = $"during {mode.ToString().ToLowerInvariant()} migration ({moves} moves of all slots{throttle}, {movedDuringLoad / Math.Max(0.001, loadSeconds):N0} keys/s under the load)";
                 rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
                 rows.Add(ForegroundRow("SET", during, busy.Set, quiet.Set));
                 if (busy.Missing > 0 || quiet.Missing > 0)

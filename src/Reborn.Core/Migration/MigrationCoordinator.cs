@@ -231,7 +231,7 @@ internal sealed class MigrationCoordinator
     /// keys already in flight fall back to <see cref="MoveKey"/> after the batch. Returns the stamp as
     /// this hold left it.
     /// </summary>
-    private long MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key, byte[] Record)> keys, long stamp)
+    private long MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key, byte[] Record)> keys, long stamp, int share)
     {
         var source = _cluster.Group(from).Keyspace;
         var target = _cluster.Group(to).Keyspace;
@@ -283,40 +283,55 @@ internal sealed class MigrationCoordinator
         }
         // The source's deletes, pending since the hold, reach RocksDB now, with the gates free.
         GroupCommit.Complete();
-        ShareGates(writes, source.Engine.WriteCount + target.Engine.WriteCount, held);
+        ShareGates(writes, source.Engine.WriteCount + target.Engine.WriteCount, held, share);
         foreach (var (pdb, key) in later) MoveKey(from, to, slot, pdb, key);
         return stamp;
     }
 
     /// <summary>
-    /// While commands write to the groups a move joins, the mover holds their gates at most one part in
-    /// this many of the time: a command arriving at a random moment then rarely finds them held. Alone,
-    /// the mover holds them back to back (a hold is the target's write of 16 keys) and the move runs at
-    /// full speed. A snapshot copy gives way in the same proportion (<see cref="CopyRecords"/>).
+    /// While commands write to either group, a snapshot copy's batches take at most one part in this many
+    /// of the time (<see cref="CopyRecords"/>). They hold no gate a command wants, so the share is larger
+    /// than a key-by-key move's (<see cref="MigrationOptions.GateShare"/>).
     /// </summary>
-    private const int GateShare = 8;
+    private const int CopyShare = 8;
 
     // The two groups' write count when the mover's last hold ended: writes after it, before the next hold, are commands'.
     private long _writesAfterHold = -1;
 
+    // Until then the mover gives way: commands wrote to the groups shortly before.
+    private long _commandsActiveUntil;
+
+    /// <summary>
+    /// After a write by commands, how long the mover keeps giving way. Its holds alone cannot tell:
+    /// commands that arrive during a hold wait for it, and back-to-back holds, a yield apart, would
+    /// leave them almost no moment to write in and so almost no write to notice.
+    /// </summary>
+    private static readonly long CommandsActiveTicks = Stopwatch.Frequency / 50;
+
+    /// <summary>A hold longer than this (the mover preempted, a collection) counts as this long when sharing.</summary>
+    private static readonly long LongestCountedHold = Stopwatch.Frequency / 1000;
+
     /// <summary>
     /// After a hold of both gates that began with <paramref name="before"/> writes counted on the two
-    /// groups and ended with <paramref name="after"/>, lasting <paramref name="heldTicks"/>: when commands
-    /// wrote to either group since the previous hold, waits until the hold is one part in
-    /// <see cref="GateShare"/> of the time since it began. The mover runs at idle priority, so spinning
-    /// here takes no CPU a command wants. Otherwise it only yields: the gates are not fair, and a command
-    /// woken from waiting for them needs a CPU before the mover, which never sleeps, takes them again.
+    /// groups and ended with <paramref name="after"/>, lasting <paramref name="heldTicks"/>: while
+    /// commands write to either group (some wrote since the previous hold, or within
+    /// <see cref="CommandsActiveTicks"/>), waits until the hold is one part in <paramref name="share"/>
+    /// of the time since it began. The mover runs at idle priority, so spinning here takes no CPU a
+    /// command wants. Otherwise it only yields: the gates are not fair, and a command woken from waiting
+    /// for them needs a CPU before the mover, which never sleeps, takes them again.
     /// </summary>
-    private void ShareGates(long before, long after, long heldTicks)
+    private void ShareGates(long before, long after, long heldTicks, int share)
     {
         bool commandsWrote = _writesAfterHold >= 0 && before != _writesAfterHold;
         _writesAfterHold = after;
-        if (!commandsWrote)
+        long now = Stopwatch.GetTimestamp();
+        if (commandsWrote) _commandsActiveUntil = now + CommandsActiveTicks;
+        if (now >= _commandsActiveUntil || share <= 1)
         {
             Thread.Yield();
             return;
         }
-        long until = Stopwatch.GetTimestamp() + heldTicks * (GateShare - 1);
+        long until = now + Math.Min(heldTicks, LongestCountedHold) * (share - 1);
         while (Stopwatch.GetTimestamp() < until) Thread.Yield();
     }
 
@@ -486,7 +501,7 @@ internal sealed class MigrationCoordinator
             {
                 foreach (int slot in unfinished)
                 {
-                    DrainSlot(slot, new Pacer(new MigrationOptions()), CancellationToken.None);
+                    DrainSlot(slot, new Pacer(new MigrationOptions { GateShare = options.GateShare }), CancellationToken.None);
                     FinishSlots([slot]);
                 }
             }).ConfigureAwait(false);
@@ -531,7 +546,7 @@ internal sealed class MigrationCoordinator
             long before = Interlocked.Read(ref _bytes);
             // Short holds of the gates keep foreground latency low while the mover runs.
             for (int i = 0; i < keys.Count; i += KeysPerGateHold)
-                stamp = MoveKeys(a.Group, a.Target, slot, keys.GetRange(i, Math.Min(KeysPerGateHold, keys.Count - i)), stamp);
+                stamp = MoveKeys(a.Group, a.Target, slot, keys.GetRange(i, Math.Min(KeysPerGateHold, keys.Count - i)), stamp, pacer.GateShare);
             pacer.PaceAsync(keys.Count, Interlocked.Read(ref _bytes) - before, token).GetAwaiter().GetResult();
         }
     }
@@ -626,7 +641,7 @@ internal sealed class MigrationCoordinator
     /// throttled copy writes BatchKeys keys at a time so its pacing stays smooth. Reading the next batch
     /// overlaps writing the last one, on a second low-priority thread. Takes no keyspace gate.
     /// While commands write to either group, the copy gives way: BatchKeys keys at a time, read then
-    /// written, each batch followed by a pause that keeps it to one part in <see cref="GateShare"/> of the
+    /// written, each batch followed by a pause that keeps it to one part in <see cref="CopyShare"/> of the
     /// time. At full speed it keeps both cores of a small machine busy with reads, memtable inserts and
     /// the flushes they cause, and a command's write then waited milliseconds for a core or the disk.
     /// </summary>
@@ -658,7 +673,7 @@ internal sealed class MigrationCoordinator
                     else writing = BackgroundThreads.Run("reborn-snapshot-write", () => target.WriteRecords(batch), idle: false);
                     Interlocked.Add(ref _keys, keys);
                     Interlocked.Add(ref _bytes, bytes);
-                    if (giveWay) Thread.Sleep(TimeSpan.FromTicks(Stopwatch.GetElapsedTime(started).Ticks * (GateShare - 1)));
+                    if (giveWay) Thread.Sleep(TimeSpan.FromTicks(Stopwatch.GetElapsedTime(started).Ticks * (CopyShare - 1)));
                     pacer.PaceAsync(keys, bytes, token).GetAwaiter().GetResult(); // a thread of its own: waiting blocks nobody
                 }
             }
@@ -784,6 +799,8 @@ internal sealed class MigrationCoordinator
         private long _keys, _bytes;
 
         public int BatchKeys => options.BatchKeys;
+
+        public int GateShare => options.GateShare;
 
         public async Task PaceAsync(long keys, long bytes, CancellationToken token)
         {

@@ -27,6 +27,16 @@ public sealed record MigrationOptions
 
     /// <summary>Snapshot mode: stop replaying and freeze once fewer journaled keys than this remain.</summary>
     public int FreezeBelowKeys { get; init; } = 256;
+
+    /// <summary>
+    /// Key by key, while commands write to the two groups a move joins: the mover holds their gates at
+    /// most one part in this many of the time, so a command finds them held about that rarely. The
+    /// default keeps commands' 99th-percentile latency near its value without a move; the move then
+    /// slows to a few thousand keys a second under a steady write load, and runs at full speed again
+    /// once the writes stop. A smaller number moves faster under load and makes more commands wait
+    /// (1: the mover never gives way).
+    /// </summary>
+    public int GateShare { get; init; } = 128;
 }
 
 /// <summary>A snapshot of a migration's progress.</summary>
