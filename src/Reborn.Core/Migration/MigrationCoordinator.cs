@@ -290,8 +290,8 @@ internal sealed class MigrationCoordinator
 
     /// <summary>
     /// While commands write to either group, a snapshot copy's batches take at most one part in this many
-    /// of the time (<see cref="CopyRecords"/>). They hold no gate a command wants, so the share is larger
-    /// than a key-by-key move's (<see cref="MigrationOptions.GateShare"/>).
+    /// of the time (<see cref="CopyRecords"/>). They hold no gate a command wants, so they may take a
+    /// larger part than a key-by-key move's holds (<see cref="MigrationOptions.GateShare"/>).
     /// </summary>
     private const int CopyShare = 8;
 
