@@ -295,18 +295,8 @@ internal sealed class MigrationCoordinator
     /// </summary>
     private const int CopyShare = 8;
 
-    // The two groups' write count when the mover's last hold ended: writes after it, before the next hold, are commands'.
-    private long _writesAfterHold = -1;
-
-    // Until then the mover gives way: commands wrote to the groups shortly before.
-    private long _commandsActiveUntil;
-
-    /// <summary>
-    /// After a write by commands, how long the mover keeps giving way. Its holds alone cannot tell:
-    /// commands that arrive during a hold wait for it, and back-to-back holds, a yield apart, would
-    /// leave them almost no moment to write in and so almost no write to notice.
-    /// </summary>
-    private static readonly long CommandsActiveTicks = Stopwatch.Frequency / 50;
+    /// <summary>Whether commands write to the groups the key mover joins: after a write, for the next 20 ms.</summary>
+    private readonly CommandActivity _commands = new(Stopwatch.Frequency / 50);
 
     /// <summary>A hold longer than this (the mover preempted, a collection) counts as this long when sharing.</summary>
     private static readonly long LongestCountedHold = Stopwatch.Frequency / 1000;
@@ -314,19 +304,15 @@ internal sealed class MigrationCoordinator
     /// <summary>
     /// After a hold of both gates that began with <paramref name="before"/> writes counted on the two
     /// groups and ended with <paramref name="after"/>, lasting <paramref name="heldTicks"/>: while
-    /// commands write to either group (some wrote since the previous hold, or within
-    /// <see cref="CommandsActiveTicks"/>), waits until the hold is one part in <paramref name="share"/>
-    /// of the time since it began. The mover runs at idle priority, so spinning here takes no CPU a
-    /// command wants. Otherwise it only yields: the gates are not fair, and a command woken from waiting
-    /// for them needs a CPU before the mover, which never sleeps, takes them again.
+    /// commands write to either group (<see cref="CommandActivity"/>), waits until the hold is one part
+    /// in <paramref name="share"/> of the time since it began. The mover runs at idle priority, so
+    /// spinning here takes no CPU a command wants. Otherwise it only yields: the gates are not fair, and
+    /// a command woken from waiting for them needs a CPU before the mover, which never sleeps, takes them again.
     /// </summary>
     private void ShareGates(long before, long after, long heldTicks, int share)
     {
-        bool commandsWrote = _writesAfterHold >= 0 && before != _writesAfterHold;
-        _writesAfterHold = after;
         long now = Stopwatch.GetTimestamp();
-        if (commandsWrote) _commandsActiveUntil = now + CommandsActiveTicks;
-        if (now >= _commandsActiveUntil || share <= 1)
+        if (!_commands.AfterHold(before, after, now) || share <= 1)
         {
             Thread.Yield();
             return;
