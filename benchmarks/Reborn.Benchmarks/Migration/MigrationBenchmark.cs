@@ -150,11 +150,12 @@ internal static class MigrationBenchmark
                     moves++;
                 }
                 var busy = await load;
-                Log($"  while the load ran ({loadSeconds:F1} s), the moves went at {movedDuringLoad / Math.Max(0.001, loadSeconds):N0} keys/s");
+                double rateUnderLoad = movedDuringLoad / Math.Max(0.001, loadSeconds);
+                Log($"  while the load ran ({loadSeconds:F1} s), the moves went at {rateUnderLoad:N0} keys/s");
                 var paused = GC.GetTotalPauseDuration() - pauseBefore;
                 Log($"  GC: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {paused.TotalMilliseconds:F0} ms paused in {phase.Elapsed.TotalSeconds:F1} s ({paused / phase.Elapsed:P2} of the time)");
                 string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
-                string during = $"during {mode.ToString().ToLowerInvariant()} migration ({moves} moves of all slots{throttle}, {movedDuringLoad / Math.Max(0.001, loadSeconds):N0} keys/s under the load)";
+                string during = $"during {mode.ToString().ToLowerInvariant()} migration ({moves} moves of all slots{throttle}, {rateUnderLoad:N0} keys/s under the load)";
                 rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
                 rows.Add(ForegroundRow("SET", during, busy.Set, quiet.Set));
                 if (busy.Missing > 0 || quiet.Missing > 0)

@@ -11,8 +11,7 @@ namespace Reborn.Core.Migration;
 internal sealed class CommandActivity(long windowTicks)
 {
     private long _writesAfterHold = -1; // the count when the last hold ended
-    private bool _seen;
-    private long _activeUntil;
+    private long _activeUntil = long.MinValue;
 
     /// <summary>
     /// After a hold that began with <paramref name="before"/> writes counted and ended with
@@ -20,12 +19,8 @@ internal sealed class CommandActivity(long windowTicks)
     /// </summary>
     public bool AfterHold(long before, long after, long now)
     {
-        if (_writesAfterHold >= 0 && before != _writesAfterHold)
-        {
-            _seen = true;
-            _activeUntil = now + windowTicks;
-        }
+        if (_writesAfterHold >= 0 && before != _writesAfterHold) _activeUntil = now + windowTicks;
         _writesAfterHold = after;
-        return _seen && now < _activeUntil;
+        return now < _activeUntil;
     }
 }
