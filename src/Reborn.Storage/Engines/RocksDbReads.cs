@@ -67,11 +67,16 @@ internal static unsafe class RocksDbReads
         return options;
     }
 
-    /// <summary>A StorageException carrying RocksDB's error text; frees the native string.</summary>
+    /// <summary>
+    /// RocksDB's error text. Frees the native string: RocksDbSharp's marshalling frees what it reads,
+    /// and a second free aborts the process.
+    /// </summary>
+    public static string Message(nint error) => Native.MarshalNullTermAsciiStr(error) ?? "unknown error";
+
+    /// <summary>A StorageException carrying RocksDB's error text; frees the native string (<see cref="Message"/>).</summary>
     public static StorageException Failure(string what, nint error, string path)
     {
-        var text = Native.MarshalNullTermAsciiStr(error) ?? "unknown error";
-        Native.Instance.rocksdb_free(error);
+        var text = Message(error);
         return new StorageException($"{what}: {text}", path);
     }
 }
