@@ -31,6 +31,12 @@ public interface IStorageEngine : IStorageReader, IDisposable
     /// </summary>
     long WriteCount { get; }
 
+    /// <summary>
+    /// A bulk load into a key range no other write touches until it is done (<see cref="IBulkLoad"/>).
+    /// Engines with no cheaper way write it in bounded batches.
+    /// </summary>
+    IBulkLoad CreateBulkLoad() => new BatchedBulkLoad(this);
+
     /// <summary>A consistent, read-only view of the engine as of now. Dispose it promptly.</summary>
     IStorageSnapshot CreateSnapshot();
 

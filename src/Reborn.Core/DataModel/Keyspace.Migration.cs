@@ -43,51 +43,6 @@ internal sealed partial class Keyspace
     }
 
     /// <summary>
-    /// Reads the records of [<paramref name="from"/>, <paramref name="end"/>) verbatim from
-    /// <paramref name="reader"/> (another group's snapshot) into a batch of this engine, stopping before
-    /// <paramref name="maxBytes"/> bytes or <paramref name="maxKeys"/> metadata records are passed. Returns
-    /// the batch (for <see cref="WriteRecords"/>), the keys (metadata records) and bytes in it, and the
-    /// record key to resume from (null when the range is done).
-    /// </summary>
-    public (IWriteBatch Batch, long Keys, long Bytes, byte[]? Next) ReadRecords(IStorageReader reader, byte[] from, byte[] end, long maxBytes, long maxKeys)
-    {
-        long keys = 0, bytes = 0;
-        byte[]? next = null;
-        var batch = _engine.CreateBatch();
-        try
-        {
-            using var it = reader.CreateIterator(from, end);
-            for (it.SeekToFirst(); it.Valid; it.Next())
-            {
-                var key = it.Key;
-                bool meta = key.Length > KeyEncoding.PrefixLength && key[3] == KeyEncoding.KindMeta;
-                if (bytes >= maxBytes || (meta && keys >= maxKeys)) { next = key.ToArray(); break; }
-                var value = it.Value;
-                batch.Put(key, value);
-                bytes += key.Length + value.Length;
-                if (meta) keys++;
-            }
-        }
-        catch
-        {
-            batch.Dispose();
-            throw;
-        }
-        return (batch, keys, bytes, next);
-    }
-
-    /// <summary>
-    /// Writes (and disposes) a batch of <see cref="ReadRecords"/>. No gate: this group neither serves
-    /// these slots nor holds garbage entries naming them while a snapshot copy fills them
-    /// (<see cref="DropSlots"/> ran first, <see cref="CopyGarbage"/> runs after).
-    /// </summary>
-    public void WriteRecords(IWriteBatch batch)
-    {
-        using (batch)
-            if (batch.Count > 0) _engine.Write(batch);
-    }
-
-    /// <summary>
     /// Copies the garbage entries of <paramref name="reader"/> (the snapshot a copy of the slots came
     /// from) that name one of <paramref name="slots"/>: their dead versions came across with the records.
     /// </summary>

@@ -94,15 +94,21 @@ internal sealed partial class Keyspace : IDisposable
     }
 
     /// <summary>
-    /// Re-reads the key counts and expiry-present flags of the slots from their records (a snapshot
-    /// migration wrote those records verbatim, bypassing the counters).
+    /// Takes the key counts and expiry-present flags of the slots from <paramref name="counters"/>,
+    /// gathered from the records a snapshot migration wrote here verbatim, bypassing the counters.
     /// </summary>
-    public void ReloadSlotCounters(IEnumerable<int> slots)
+    public void AdoptSlotCounters(IEnumerable<int> slots, SlotCounters counters)
     {
         lock (Gate)
         {
-            using var it = _engine.CreateIterator([], [KeyEncoding.SystemPrefix]);
-            foreach (int slot in slots) LoadSlotCounters(slot, it);
+            foreach (int slot in slots)
+            {
+                for (int at = slot; at < _keyCounts.Length; at += SlotHash.SlotCount)
+                {
+                    _keyCounts[at] = counters.KeyCounts[at];
+                    _expiryPresent[at] = counters.ExpiryPresent[at];
+                }
+            }
         }
     }
 

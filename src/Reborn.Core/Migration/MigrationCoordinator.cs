@@ -566,16 +566,17 @@ internal sealed class MigrationCoordinator
         {
             // The target holds no record of these slots, and no garbage entry naming them, before the copy.
             target.DropSlots(slots);
+            var counters = new SlotCounters();
             using (var snapshot = source.Engine.CreateSnapshot())
             {
                 // A throttled copy writes BatchKeys keys at a time so its pacing stays smooth.
                 long maxKeys = options.MaxKeysPerSecond > 0 || options.MaxBytesPerSecond > 0 ? options.BatchKeys : long.MaxValue;
                 // Off the foreground's cores when it wants them: the copy runs on low-priority threads.
-                await BackgroundThreads.Run("reborn-snapshot-copy", () => CopyRecords(snapshot, source, target, slots, maxKeys, pacer, token), idle: false).ConfigureAwait(false);
+                await BackgroundThreads.Run("reborn-snapshot-copy", () => CopyRecords(snapshot, source, target, slots, counters, maxKeys, pacer, token), idle: false).ConfigureAwait(false);
                 // After the records: a sweep of a copied entry must find its records already here.
                 target.CopyGarbage(snapshot, mask);
             }
-            target.ReloadSlotCounters(slots); // before the replay, whose imports adjust the counts
+            target.AdoptSlotCounters(slots, counters); // before the replay, whose imports adjust the counts
             // Replay what changed meanwhile until the gap is small, on a low-priority thread as the copy.
             await BackgroundThreads.Run("reborn-snapshot-replay", () =>
             {
@@ -623,18 +624,24 @@ internal sealed class MigrationCoordinator
 
     /// <summary>
     /// The raw copy of a snapshot move, on a low-priority thread (<see cref="BackgroundThreads"/>): every
-    /// record of the slots goes across verbatim, a contiguous run of slots at a time, in big writes; a
-    /// throttled copy writes BatchKeys keys at a time so its pacing stays smooth. Reading the next batch
-    /// overlaps writing the last one, on a second low-priority thread. Takes no keyspace gate.
+    /// record of the slots goes across verbatim, a contiguous run of slots at a time, into a bulk load
+    /// of the target (<see cref="IStorageEngine.CreateBulkLoad"/>: RocksDB builds SST files and ingests
+    /// them), committed at the end of each run so a file never spans slots between runs, which the
+    /// target may hold. Reading the next records overlaps loading the last, on a second low-priority
+    /// thread. Takes no keyspace gate: the target neither serves these slots nor holds garbage entries
+    /// naming them meanwhile (<see cref="Keyspace.DropSlots"/> ran first, <see cref="Keyspace.CopyGarbage"/>
+    /// runs after). A throttled copy reads BatchKeys keys at a time so its pacing stays smooth.
     /// While commands write to either group, the copy gives way: BatchKeys keys at a time, read then
-    /// written, each batch followed by a pause that keeps it to one part in <see cref="CopyShare"/> of the
-    /// time. At full speed it keeps both cores of a small machine busy with reads, memtable inserts and
-    /// the flushes they cause, and a command's write then waited milliseconds for a core or the disk.
+    /// loaded, each batch followed by a pause that keeps it to one part in <see cref="CopyShare"/> of the
+    /// time. At full speed it keeps both cores of a small machine busy, and a command then waited
+    /// milliseconds for a core or the disk.
     /// </summary>
-    private void CopyRecords(IStorageSnapshot snapshot, Keyspace source, Keyspace target, List<int> slots, long maxKeys, Pacer pacer, CancellationToken token)
+    private void CopyRecords(IStorageSnapshot snapshot, Keyspace source, Keyspace target, List<int> slots, SlotCounters counters, long maxKeys, Pacer pacer, CancellationToken token)
     {
-        Task writing = Task.CompletedTask;
-        long ownWrites = 0; // the copy's own writes to the target, which its write count includes
+        using var load = target.Engine.CreateBulkLoad();
+        const int capacity = (int)CopyBatchBytes + (64 << 10); // a batch's records and the last one's overshoot: the usual record fits without growing
+        var (reading, loaded) = (new CopiedRecords(capacity), new CopiedRecords(capacity));
+        Task loading = Task.CompletedTask;
         long commandWrites = -1;
         bool giveWay = false;
         try
@@ -646,31 +653,34 @@ internal sealed class MigrationCoordinator
                 {
                     token.ThrowIfCancellationRequested();
                     long started = Stopwatch.GetTimestamp();
-                    var (batch, keys, bytes, next) = target.ReadRecords(snapshot, at, end, CopyBatchBytes, giveWay ? pacer.BatchKeys : maxKeys);
+                    var (keys, bytes, next) = reading.Read(snapshot, at, end, CopyBatchBytes, giveWay ? pacer.BatchKeys : maxKeys, counters);
                     at = next;
-                    try { writing.GetAwaiter().GetResult(); }
-                    catch { batch.Dispose(); throw; }
-                    // With the copy's last write done, any other write counted since the last look is a command's.
-                    long writes = source.Engine.WriteCount + target.Engine.WriteCount - ownWrites;
+                    loading.GetAwaiter().GetResult();
+                    (reading, loaded) = (loaded, reading);
+                    var records = loaded;
+                    // With the load idle, any write counted but its commits is a command's.
+                    long writes = source.Engine.WriteCount + target.Engine.WriteCount - load.Commits;
                     giveWay = commandWrites >= 0 && writes != commandWrites;
                     commandWrites = writes;
-                    if (batch.Count > 0) ownWrites++;
-                    if (giveWay) target.WriteRecords(batch);
-                    else writing = BackgroundThreads.Run("reborn-snapshot-write", () => target.WriteRecords(batch), idle: false);
+                    if (giveWay) records.PutInto(load);
+                    else loading = BackgroundThreads.Run("reborn-snapshot-load", () => records.PutInto(load), idle: false);
                     Interlocked.Add(ref _keys, keys);
                     Interlocked.Add(ref _bytes, bytes);
                     if (giveWay) Thread.Sleep(TimeSpan.FromTicks(Stopwatch.GetElapsedTime(started).Ticks * (CopyShare - 1)));
                     pacer.PaceAsync(keys, bytes, token).GetAwaiter().GetResult(); // a thread of its own: waiting blocks nobody
                 }
+
+                loading.GetAwaiter().GetResult();
+                load.Commit();
             }
         }
         finally
         {
-            writing.GetAwaiter().GetResult(); // a rollback must not drop the slots under a write still landing
+            loading.GetAwaiter().GetResult(); // a rollback must not drop the slots under a load still running
         }
     }
 
-    /// <summary>Bytes of records a snapshot copy writes to the target per engine write.</summary>
+    /// <summary>Bytes of records a snapshot copy reads at a time, to load while it reads the next.</summary>
     private const long CopyBatchBytes = 4 << 20;
 
     /// <summary>The ascending slots as runs of consecutive slots: each run is one contiguous key range.</summary>

@@ -23,6 +23,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     private readonly nint _defaultFamily;
     private readonly nint _readOptions;
     private readonly WriteOptions _writeOptions;
+    private readonly nint _ingestOptions; // a bulk load's files are moved in, not copied
     private readonly RocksDbTuning _tuning;
     private readonly Timer? _walTimer;
     private readonly Lock _lifecycle = new();
@@ -46,6 +47,9 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         Durability = durability;
         _readOptions = RocksDbReads.CreateReadOptions(0);
         _writeOptions = new WriteOptions().SetSync(durability == Durability.Always);
+        _ingestOptions = Native.Instance.rocksdb_ingestexternalfileoptions_create();
+        Native.Instance.rocksdb_ingestexternalfileoptions_set_move_files(_ingestOptions, 1);
+        Native.Instance.rocksdb_ingestexternalfileoptions_set_allow_blocking_flush(_ingestOptions, 0); // see Ingest
         if (durability == Durability.EverySecond)
             _walTimer = new Timer(static state => ((RocksDbEngine)state!).SyncWalInBackground(), this, 1000, 1000);
         _bufferedWal = durability != Durability.Always;
@@ -63,6 +67,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
     {
         ArgumentNullException.ThrowIfNull(options);
         var path = EngineDirectory.Claim(options, EngineKind.RocksDb, out var created);
+        RocksDbBulkLoad.RemoveLeftovers(path);
         var tuning = new RocksDbTuning(options.MemoryBudgetBytes, createIfMissing: created, bufferWal: options.Durability != Durability.Always);
         try
         {
@@ -135,6 +140,73 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
 
         if (_bufferedWal)
             WriteWalBuffer();
+    }
+
+    /// <summary>
+    /// A bulk load into a range no other write touches (<see cref="IBulkLoad"/>): SST files built in
+    /// process and ingested (<see cref="RocksDbBulkLoad"/>).
+    /// </summary>
+    public IBulkLoad CreateBulkLoad() => CreateBulkLoad(RocksDbBulkLoad.FileBytes);
+
+    /// <summary>A bulk load whose files are committed past <paramref name="fileBytes"/> bytes of records.</summary>
+    internal IBulkLoad CreateBulkLoad(long fileBytes) => new RocksDbBulkLoad(this, _tuning.Options.Handle, fileBytes);
+
+    /// <summary>
+    /// Ingests a finished SST file of keys no other write touches: RocksDB moves it into its tree.
+    /// Writes made before it reach RocksDB first (a dirty record of one of its keys would otherwise
+    /// land on top of it); it then needs no write gate, as no later write is of its keys. The hot
+    /// records drop what they hold around it, as for a wide batch. Durable once it returns: the file
+    /// and the manifest are synced.
+    /// </summary>
+    internal void Ingest(string file)
+    {
+        ApplyPending();
+        lock (_hot.Gate)
+        {
+            Volatile.Write(ref _writeCount, _writeCount + 1);
+            _hot.BeginWide();
+        }
+
+        try
+        {
+            Native.Instance.rocksdb_ingest_external_file(_dbHandle, [file], 1, _ingestOptions, out nint error);
+            if (error != 0)
+            {
+                var message = RocksDbReads.Message(error);
+                if (!message.Contains("requires flush", StringComparison.Ordinal))
+                    throw new StorageException($"Bulk load ingestion failed: {message}", Path);
+                // The memtable holds keys of the file's range (a range delete of it): RocksDB would flush
+                // it with the engine's writes stopped. Flushed here, commands keep writing meanwhile.
+                FlushMemtable();
+                error = 0; // RocksDB frees a non-null error it is handed, and this one is freed already
+                Native.Instance.rocksdb_ingest_external_file(_dbHandle, [file], 1, _ingestOptions, out error);
+            }
+
+            if (error != 0)
+                throw RocksDbReads.Failure("Bulk load ingestion failed", error, Path);
+        }
+        finally
+        {
+            lock (_hot.Gate)
+                _hot.EndWide();
+        }
+    }
+
+    /// <summary>Writes the memtables to SST files and waits for it; writes go on meanwhile.</summary>
+    private void FlushMemtable()
+    {
+        var options = Native.Instance.rocksdb_flushoptions_create();
+        try
+        {
+            Native.Instance.rocksdb_flushoptions_set_wait(options, 1);
+            Native.Instance.rocksdb_flush(_dbHandle, options, out nint error);
+            if (error != 0)
+                throw RocksDbReads.Failure("Memtable flush failed", error, Path);
+        }
+        finally
+        {
+            Native.Instance.rocksdb_flushoptions_destroy(options);
+        }
     }
 
     private void WriteNative(RocksDbWriteBatch batch)
@@ -328,6 +400,7 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
             // Never still writes the buffered records: a clean close loses nothing.
             Native.Instance.rocksdb_flush_wal(_dbHandle, Durability == Durability.Never ? (byte)0 : (byte)1, out nint ignored);
             Native.Instance.rocksdb_readoptions_destroy(_readOptions);
+            Native.Instance.rocksdb_ingestexternalfileoptions_destroy(_ingestOptions);
             Native.Instance.rocksdb_column_family_handle_destroy(_defaultFamily);
             _db.Dispose();
             _hot.Dispose();

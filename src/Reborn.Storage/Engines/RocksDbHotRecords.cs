@@ -148,12 +148,13 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// </summary>
     public void BeginDirect(RocksDbWriteBatch batch)
     {
-        _directWrites++;
         if (IsWide(batch))
         {
-            DropClean();
+            BeginWide();
             return;
         }
+
+        _directWrites++;
 
         if (_records.Count == 0)
             return;
@@ -179,12 +180,33 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// <summary>After <see cref="BeginDirect"/>, once RocksDB returned (<paramref name="written"/>: it applied the batch; otherwise it applied nothing).</summary>
     public void EndDirect(RocksDbWriteBatch batch, bool written)
     {
+        if (IsWide(batch))
+        {
+            EndWide();
+            return;
+        }
+
         _directWrites--;
         Generation++; // a value read from RocksDB before it landed must not be remembered now
-        if (IsWide(batch))
-            DropClean();
-        else
-            EndFlight(written, direct: true);
+        EndFlight(written, direct: true);
+    }
+
+    /// <summary>
+    /// A write of keys this cannot follow (a wide batch, an ingested file) runs between this and
+    /// <see cref="EndWide"/>: every clean record goes before and after it, and nothing read from RocksDB
+    /// meanwhile is remembered.
+    /// </summary>
+    public void BeginWide()
+    {
+        _directWrites++;
+        DropClean();
+    }
+
+    /// <summary>After <see cref="BeginWide"/>, once RocksDB returned.</summary>
+    public void EndWide()
+    {
+        _directWrites--;
+        DropClean(); // bumps the generation: a value read before the write landed is not remembered
     }
 
     private static bool IsWide(RocksDbWriteBatch batch) => batch.HasRange || batch.Count > MaxAppliedToFollow;

@@ -209,8 +209,9 @@ public sealed class MigrationRegressionTests(EngineKind engine) : MigrationTestB
             Assert.That(p.State, Is.EqualTo(MigrationState.Completed), p.Error);
             Assert.That(rc.Group(to).Keyspace.GarbagePending(), Is.EqualTo(3), $"the dead versions' garbage entries travelled to group {to}");
             Assert.That(rc.Group(from).Keyspace.GarbagePending(), Is.Zero, $"group {from} dropped the garbage entries of the slot it gave away");
-            Assert.That(await db.DatabaseSizeAsync(), Is.EqualTo(5), "key counts reloaded from the copied count records");
+            Assert.That(await db.DatabaseSizeAsync(), Is.EqualTo(5), "key counts taken from the copied count records");
             Assert.That(await db.KeyTimeToLiveMsAsync("{g}e"), Is.GreaterThan(0));
+            Assert.That((await db.ExpiryStatisticsAsync()).Expires, Is.EqualTo(1), "the slot's expiry records are known on the new owner");
             // Queue the dead versions again on the new owner for the next move, after checking the sweep.
             await cluster.SweepAsync();
             Assert.That(ElementRecords(rc, to), Is.EqualTo(liveElements), $"group {to} holds exactly the live elements");
