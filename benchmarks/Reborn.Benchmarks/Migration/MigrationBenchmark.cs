@@ -17,9 +17,11 @@ namespace Reborn.Benchmarks.Migration;
 ///              metadata record, which holds a string's value, plus the user key).
 ///   key        the same keys move back key by key: keys/s.
 ///   foreground GET/SET p50/p99 of --fg-tasks threads doing --fg-ops operations (half GET, half
-///              SET of a random key) at --fg-rate operations/s in all, with no migration, then the
-///              same load while migrations of all slots run back and forth in snapshot mode, then in
-///              key mode, one after another until the load is done. Latency is one call's own time.
+///              SET of a random key) at --fg-rate operations/s in all while migrations of all slots
+///              run back and forth in snapshot mode, then in key mode, one after another until the
+///              load is done; each against the same load with no migration, measured just before it
+///              (the machine's own pace drifts over a run: a baseline from minutes earlier judged the
+///              later phase by the machine as much as by the migration). Latency is one call's own time.
 ///              --fg-throttle caps those migrations at that many keys/s (MigrationOptions), as an
 ///              operator protecting foreground latency would.
 ///   freeze     --big-keys keys in ONE slot (hash tag {big}) move by snapshot while a writer thread
@@ -117,12 +119,13 @@ internal static class MigrationBenchmark
         }
         if (s.Parts.Contains("foreground"))
         {
-            Log($"foreground: {s.ForegroundOps:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, no migration");
-            var quiet = await ForegroundAsync(db, keys, value, s);
-            rows.Add(ForegroundRow("GET", "no migration", quiet.Get, null));
-            rows.Add(ForegroundRow("SET", "no migration", quiet.Set, null));
             foreach (var mode in new[] { MigrationMode.Snapshot, MigrationMode.Key })
             {
+                string name = mode.ToString().ToLowerInvariant();
+                Log($"foreground: {s.ForegroundOps:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, no migration (before the {name} phase)");
+                var quiet = await ForegroundAsync(db, keys, value, s);
+                rows.Add(ForegroundRow("GET", $"no migration, before the {name} phase", quiet.Get, null));
+                rows.Add(ForegroundRow("SET", $"no migration, before the {name} phase", quiet.Set, null));
                 Log($"foreground: the same load while {mode} migrations of all slots run back and forth");
                 using var done = new CancellationTokenSource();
                 var pauseBefore = GC.GetTotalPauseDuration();
@@ -155,7 +158,7 @@ internal static class MigrationBenchmark
                 var paused = GC.GetTotalPauseDuration() - pauseBefore;
                 Log($"  GC: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {paused.TotalMilliseconds:F0} ms paused in {phase.Elapsed.TotalSeconds:F1} s ({paused / phase.Elapsed:P2} of the time)");
                 string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
-                string during = $"during {mode.ToString().ToLowerInvariant()} migration ({moves} moves of all slots{throttle}, {rateUnderLoad:N0} keys/s under the load)";
+                string during = $"during {name} migration ({moves} moves of all slots{throttle}, {rateUnderLoad:N0} keys/s under the load)";
                 rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
                 rows.Add(ForegroundRow("SET", during, busy.Set, quiet.Set));
                 if (busy.Missing > 0 || quiet.Missing > 0)
