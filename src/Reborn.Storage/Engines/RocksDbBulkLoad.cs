@@ -7,10 +7,10 @@ namespace Reborn.Storage.Engines;
 /// table options, in a folder of the engine's directory; a commit ingests the file, which RocksDB
 /// links into its tree with one manifest write. No log record, no memtable insert, no flush to follow:
 /// a snapshot migration's copy costs a sequential file write instead of the whole write path.
-/// Ingestion stops the engine's writes for its manifest write, and first flushes the memtable if that
-/// holds keys of the file's range (a range delete of it, say; the engine flushes it first, see
-/// <see cref="RocksDbEngine.Ingest"/>): a file holds <see cref="FileBytes"/>, so a copy makes few stops. A file left by a crash is removed when the
-/// engine opens (<see cref="RemoveLeftovers"/>).
+/// An ingestion stops the engine's writes for its manifest write (and needs the memtable flushed
+/// first if that holds keys of the file's range: see <see cref="RocksDbEngine.Ingest"/>); a file holds
+/// up to <see cref="FileBytes"/>, so a copy makes few such stops. A file left by a crash is removed
+/// when the engine opens (<see cref="RemoveLeftovers"/>).
 /// </summary>
 internal sealed unsafe class RocksDbBulkLoad(RocksDbEngine engine, nint tableOptions, long fileBytes) : IBulkLoad
 {
@@ -46,7 +46,7 @@ internal sealed unsafe class RocksDbBulkLoad(RocksDbEngine engine, nint tableOpt
     {
         if (_writer == 0)
             Open();
-        nint error;
+        nint error = 0; // RocksDB frees a non-null error it is handed
         fixed (byte* k = key, v = value)
             Native.Instance.rocksdb_sstfilewriter_put(_writer, k, (nuint)key.Length, v, (nuint)value.Length, out error);
         if (error != 0)

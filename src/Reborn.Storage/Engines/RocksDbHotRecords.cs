@@ -155,7 +155,6 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         }
 
         _directWrites++;
-
         if (_records.Count == 0)
             return;
         foreach (var op in batch.Operations)
