@@ -21,6 +21,9 @@ internal sealed class CommandActivity(long windowTicks)
     {
         if (_writesAfterHold >= 0 && before != _writesAfterHold) _activeUntil = now + windowTicks;
         _writesAfterHold = after;
-        return now < _activeUntil;
+        return Writing(now);
     }
+
+    /// <summary>True at <paramref name="now"/> while commands count as writing, as the last hold judged.</summary>
+    public bool Writing(long now) => now < _activeUntil;
 }

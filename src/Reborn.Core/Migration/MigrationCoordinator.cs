@@ -223,9 +223,6 @@ internal sealed class MigrationCoordinator
     /// went over 2x again. The shorter holds also let the default share be 32 rather than 128.
     /// </summary>
     private const int KeysPerSharedHold = 4;
-
-    /// <summary>Whether the mover's last hold found commands writing (<see cref="ShareGates"/>).</summary>
-    private volatile bool _commandsWriting;
     private const int ChunkRecords = 2048;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _movingKeys = new();
 
@@ -327,8 +324,7 @@ internal sealed class MigrationCoordinator
     private void ShareGates(long before, long after, long heldTicks, int share)
     {
         long now = Stopwatch.GetTimestamp();
-        _commandsWriting = _commands.AfterHold(before, after, now);
-        if (!_commandsWriting || share <= 1)
+        if (!_commands.AfterHold(before, after, now) || share <= 1)
         {
             Thread.Yield();
             return;
@@ -549,7 +545,7 @@ internal sealed class MigrationCoordinator
             // Short holds of the gates keep foreground latency low while the mover runs; shorter while commands write.
             for (int i = 0; i < keys.Count;)
             {
-                int count = Math.Min(_commandsWriting ? KeysPerSharedHold : KeysPerGateHold, keys.Count - i);
+                int count = Math.Min(_commands.Writing(Stopwatch.GetTimestamp()) ? KeysPerSharedHold : KeysPerGateHold, keys.Count - i);
                 stamp = MoveKeys(a.Group, a.Target, slot, keys.GetRange(i, count), stamp, pacer.GateShare);
                 i += count;
             }
@@ -660,7 +656,7 @@ internal sealed class MigrationCoordinator
     {
         using var load = target.Engine.CreateBulkLoad();
         const int capacity = (int)CopyBatchBytes + (64 << 10); // a batch's records and the last one's overshoot: the usual record fits without growing
-        var (reading, loaded) = (new CopiedRecords(capacity), new CopiedRecords(capacity));
+        var (reading, spare) = (new CopiedRecords(capacity), new CopiedRecords(capacity));
         Task loading = Task.CompletedTask;
         long commandWrites = -1;
         bool giveWay = false;
@@ -676,8 +672,8 @@ internal sealed class MigrationCoordinator
                     var (keys, bytes, next) = reading.Read(snapshot, at, end, CopyBatchBytes, giveWay ? pacer.BatchKeys : maxKeys, counters);
                     at = next;
                     loading.GetAwaiter().GetResult();
-                    (reading, loaded) = (loaded, reading);
-                    var records = loaded;
+                    var records = reading; // the load below owns these until it is awaited; the next read fills the spare
+                    (reading, spare) = (spare, reading);
                     // With the load idle, any write counted but its commits is a command's.
                     long writes = source.Engine.WriteCount + target.Engine.WriteCount - load.Commits;
                     giveWay = commandWrites >= 0 && writes != commandWrites;
