@@ -6,6 +6,7 @@
 #   benchmarks/migration.sh                 # 1,000,000 keys of 100 bytes
 #   benchmarks/migration.sh --keys 200000   # any option of `migration` (see MigrationBenchmark.cs)
 #   benchmarks/migration.sh --pacing spin   # paced threads spin between calls instead of sleeping (no idle core)
+#   benchmarks/migration.sh --only foreground --fg-modes key   # one part, one phase (A/B runs)
 # Progress goes to stderr, the table to stdout. Nothing here is a test: the figures depend on the
 # machine and on what else runs on it.
 set -euo pipefail

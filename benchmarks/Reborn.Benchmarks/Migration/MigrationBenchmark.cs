@@ -45,6 +45,7 @@ internal static class MigrationBenchmark
         public int WriterRate { get; set; } = 10_000;
         public int ForegroundThrottle { get; set; } // keys/s of the migrations under foreground load; 0: unthrottled
         public HashSet<string> Parts { get; set; } = ["snapshot", "key", "foreground", "freeze"];
+        public MigrationMode[] ForegroundModes { get; set; } = [MigrationMode.Snapshot, MigrationMode.Key]; // the foreground part's migration phases
         public string? Directory { get; set; }
         public Durability Durability { get; set; } = Durability.EverySecond;
         /// <summary>
@@ -119,7 +120,7 @@ internal static class MigrationBenchmark
         }
         if (s.Parts.Contains("foreground"))
         {
-            foreach (var mode in new[] { MigrationMode.Snapshot, MigrationMode.Key })
+            foreach (var mode in s.ForegroundModes)
             {
                 string name = mode.ToString().ToLowerInvariant();
                 Log($"foreground: {s.ForegroundOps:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, no migration (before the {name} phase)");
@@ -392,6 +393,7 @@ internal static class MigrationBenchmark
                 case "--writer-rate": s.WriterRate = Int(); break;
                 case "--fg-throttle": s.ForegroundThrottle = Math.Max(0, Int()); break;
                 case "--only": s.Parts = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
+                case "--fg-modes": s.ForegroundModes = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => Enum.TryParse<MigrationMode>(m, true, out var mode) ? mode : throw new FormatException($"fg-modes: snapshot or key, not {m}"))]; break;
                 case "--dir": s.Directory = Next(); break;
                 case "--pacing": s.SpinPacing = Next() switch { "spin" => true, "sleep" => false, var v => throw new FormatException($"pacing: sleep or spin, not {v}") }; break;
                 case "--durability": s.Durability = Enum.TryParse<Durability>(Next(), true, out var d) ? d : throw new FormatException("durability: Always, EverySecond or Never"); break;
