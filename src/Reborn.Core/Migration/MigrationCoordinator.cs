@@ -237,8 +237,8 @@ internal sealed class MigrationCoordinator
     /// last hold left it, its own removals included), says whether it lost any meanwhile (rarely:
     /// commands touch random slots); only then is each key looked up again under the gates. The hold is
     /// then the target's write, and commands waiting on either gate wait little. Big collections and
-    /// keys already in flight fall back to <see cref="MoveKey"/> after the batch. Returns the stamp as
-    /// this hold left it.
+    /// keys already in flight fall back to <see cref="MoveKey"/> after the batch. Returns the stamp the
+    /// next hold of the batch compares with: as this hold left it, or the old one when it had to look again.
     /// </summary>
     private long MoveKeys(int from, int to, int slot, List<(int Pdb, byte[] Key, byte[] Record)> keys, long stamp, int share)
     {
@@ -287,7 +287,10 @@ internal sealed class MigrationCoordinator
             AfterTargetWrites(() => source.RemoveMovedKeys(slot, leaving));
             Interlocked.Add(ref _keys, exports.Count);
             Interlocked.Add(ref _bytes, bytes);
-            stamp = source.RemovalStamp(slot); // this hold's own removals included: the next batch's records are still exact if it holds
+            // With nothing removed since the records were read, this hold's own removals are the only change:
+            // the rest of the batch is still exact while the stamp holds. After a removal by anyone else the
+            // old stamp stays, so every later hold of the batch looks again: the removed key may be among them.
+            if (!recheck) stamp = source.RemovalStamp(slot);
             held = Stopwatch.GetTimestamp() - held;
         }
         // The source's deletes, pending since the hold, reach RocksDB now, with the gates free.
