@@ -116,15 +116,40 @@ internal sealed partial class Keyspace
             else
             {
                 if (exists) DropForOverwrite(k, old);
-                int length = Metadata.HeaderLength + value.Length;
-                Span<byte> record = length <= 1024 ? stackalloc byte[length] : new byte[length];
-                Metadata.WriteHeader(record, RedisType.String, expireAt);
-                value.CopyTo(record[Metadata.HeaderLength..]);
-                PutMeta(k, record, exists ? old.ExpireAtMs : 0, exists);
+                PutString(k, value, expireAt, exists ? old.ExpireAtMs : 0, exists);
             }
             Commit();
             return new SetResult(true, oldValue);
         }
+    }
+
+    /// <summary>
+    /// SET of a key the caller knows is not here, with no condition and no KEEPTTL: no read. For a
+    /// key-by-key move's target taking a key that leaves its source (MigrationCoordinator.OverwriteNow).
+    /// </summary>
+    public void SetAbsent(int db, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, Expiry expiry)
+    {
+        var k = Ref(db, key);
+        lock (Gate)
+        {
+            EnsureServed(k.Slot);
+            long now = expiry.Kind is ExpiryKind.RelativeMs or ExpiryKind.AbsoluteMs ? NowMs : 0;
+            long expireAt = expiry.Resolve(0, now);
+            if (expireAt != 0 && expireAt <= now) return; // set and expired at once: nothing to keep
+            BeginWrite();
+            PutString(k, value, expireAt, 0, false);
+            Commit();
+        }
+    }
+
+    /// <summary>Puts a string's metadata record, its value inline, encoded on the stack when small.</summary>
+    private void PutString(in KeyRef k, ReadOnlySpan<byte> value, long expireAt, long oldExpireAtMs, bool existed)
+    {
+        int length = Metadata.HeaderLength + value.Length;
+        Span<byte> record = length <= 1024 ? stackalloc byte[length] : new byte[length];
+        Metadata.WriteHeader(record, RedisType.String, expireAt);
+        value.CopyTo(record[Metadata.HeaderLength..]);
+        PutMeta(k, record, oldExpireAtMs, existed);
     }
 
     public byte[]? GetDel(int db, ReadOnlySpan<byte> key)

@@ -136,23 +136,35 @@ internal sealed class MigrationCoordinator
     /// <summary>
     /// SET replacing whatever a key holds (no condition, no GET, no KEEPTTL) on a key still in a
     /// key-by-key source: nothing needs copying. Under both gates the new value is written to the
-    /// target, then the old one leaves the source (in that order: a GET reading the source, then the
-    /// target, sees the old value or the new, never none). False when the key is not in the source
-    /// (or is a big collection in flight, or the route is stale): the caller sets it the usual way.
+    /// target, with no read (the target has no copy of the key), then the old one leaves the source
+    /// (in that order: a GET reading the source, then the target, sees the old value or the new, never
+    /// none). The source's metadata is read before the gates, as the mover reads its batches. False
+    /// when the key is not in the source (or is a big collection in flight, or the route is stale):
+    /// the caller sets it the usual way.
     /// </summary>
     public bool OverwriteNow(int db, int slot, ReadOnlySpan<byte> key, SlotAssignment a, ReadOnlySpan<byte> value, Expiry expiry)
     {
         var source = _cluster.Group(a.Group).Keyspace;
         var target = _cluster.Group(a.Target).Keyspace;
         int pdb = source.Physical(db);
-        if (!source.HasKey(slot, pdb, key)) return false;
+        // Read before the gates, as the mover does (see MoveKeys): exact under them if the stamp holds,
+        // and the table too (a cancelled move turning back makes the source a target, which gains keys).
+        var table = _cluster.Table;
+        long stamp = source.RemovalStamp(slot);
+        if (source.PeekMeta(slot, pdb, key) is not { } meta) return false;
         if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) return false;
         using (EnterForCommand(source, target))
         {
             if (!IsMoving(slot, a.Group, a.Target)) return false;
-            if (source.PeekMeta(slot, pdb, key) is not { } meta) return false;
+            if (source.RemovalStamp(slot) != stamp || !ReferenceEquals(_cluster.Table, table))
+            {
+                if (source.PeekMeta(slot, pdb, key) is not { } now) return false;
+                meta = now;
+            }
             if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) return false;
-            target.Set(db, key, value, SetCondition.Always, expiry, false);
+            // A key the source still has is not in the target (see MoveKeys), unless a crash left it in both.
+            if (_afterCrash) target.Set(db, key, value, SetCondition.Always, expiry, false);
+            else target.SetAbsent(db, key, value, expiry);
             var leaving = key.ToArray();
             AfterTargetWrites(() => source.RemoveMovedKeys(slot, [(pdb, leaving, meta)]));
             return true;

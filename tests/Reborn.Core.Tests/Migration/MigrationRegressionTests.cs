@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Reborn.Core.Cluster;
+using Reborn.Core.DataModel;
 using Reborn.Core.Migration;
 using Reborn.Core.Slots;
 using Reborn.Storage;
@@ -223,6 +224,53 @@ public sealed class MigrationRegressionTests(EngineKind engine) : MigrationTestB
             Assert.That((string?)await db.StringGetAsync("{g}o"), Is.EqualTo("str"));
             await RequeueDeadVersions(db);
         }
+        MigrationInvariants.AssertEachKeyInOneGroup(cluster);
+    }
+
+    /// <summary>
+    /// A plain SET of a key still in a key-by-key source writes the target without reading it (the
+    /// target cannot hold the key yet). Its bookkeeping must come out as a normal SET's: one key counted
+    /// once, its expiry indexed on the target and dropped from the source, an expiry in the past
+    /// deleting the key, and the value read back wherever the key is asked for.
+    /// </summary>
+    [Test]
+    public async Task APlainSetOfAKeyStillInAKeyByKeySourceKeepsCountsAndExpiriesExact()
+    {
+        await using var cluster = await Open();
+        var rc = (RebornCluster)cluster;
+        var db = cluster.GetDatabase(0);
+        for (int i = 0; i < 40; i++) await db.StringSetAsync($"{{s}}k{i:D2}", "old");
+        await db.StringSetAsync("{s}k39", "old", TimeSpan.FromHours(2)); // its expiry record must leave the source
+        int slot = SlotHash.GetSlot("{s}"u8);
+        await cluster.AddGroupAsync(1);
+        // Keys move in key order, one per batch at 10 a second: the last ones stay in the source for seconds.
+        cluster.StartMigration(slot, slot, 1, MigrationMode.Key, new MigrationOptions { BatchKeys = 1, MaxKeysPerSecond = 10 });
+        for (int poll = 0; poll < 20_000 && cluster.MigrationStatus.KeysMoved < 1; poll++) await Task.Delay(1);
+        Assert.That(cluster.MigrationStatus.State, Is.EqualTo(MigrationState.Running), "the move is still running");
+        Assert.That(rc.Group(0).Keyspace.HasKey(slot, 0, "{s}k39"u8), Is.True, "the key is still in the source");
+
+        await db.StringSetAsync("{s}k39", "new", TimeSpan.FromHours(1));
+        await db.StringSetAsync("{s}k38", "plain");
+        await db.StringSetAsync("{s}k37", "gone", expiry: Expiry.AtMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000));
+
+        Assert.That(rc.Group(0).Keyspace.HasKey(slot, 0, "{s}k39"u8), Is.False, "the overwritten key left the source");
+        Assert.That(rc.Group(1).Keyspace.HasKey(slot, 0, "{s}k39"u8), Is.True, "and is in the target");
+        Assert.That(rc.Group(0).Keyspace.HasKey(slot, 0, "{s}k37"u8) || rc.Group(1).Keyspace.HasKey(slot, 0, "{s}k37"u8), Is.False,
+            "a SET expiring at once leaves no record in either group");
+        Assert.That((string?)await db.StringGetAsync("{s}k39"), Is.EqualTo("new"));
+        Assert.That(await db.KeyTimeToLiveMsAsync("{s}k39"), Is.InRange(3_500_000, 3_600_000));
+        Assert.That((string?)await db.StringGetAsync("{s}k38"), Is.EqualTo("plain"));
+        Assert.That(await db.KeyTimeToLiveMsAsync("{s}k38"), Is.EqualTo(-1));
+        Assert.That((string?)await db.StringGetAsync("{s}k37"), Is.Null, "an expiry in the past deletes the key");
+        Assert.That(await db.DatabaseSizeAsync(), Is.EqualTo(39), "each key counted once, in one group");
+        Assert.That((await db.ExpiryStatisticsAsync()).Expires, Is.EqualTo(1), "one key with an expiry, indexed once");
+
+        await cluster.MigrationCompletion;
+        Assert.That(cluster.MigrationStatus.State, Is.EqualTo(MigrationState.Completed), cluster.MigrationStatus.Error);
+        Assert.That(await db.DatabaseSizeAsync(), Is.EqualTo(39));
+        Assert.That((await db.ExpiryStatisticsAsync()).Expires, Is.EqualTo(1));
+        Assert.That(await db.KeyTimeToLiveMsAsync("{s}k39"), Is.InRange(3_500_000, 3_600_000));
+        Assert.That((string?)await db.StringGetAsync("{s}k39"), Is.EqualTo("new"));
         MigrationInvariants.AssertEachKeyInOneGroup(cluster);
     }
 
