@@ -124,7 +124,11 @@ internal static class MigrationBenchmark
             {
                 string name = mode.ToString().ToLowerInvariant();
                 Log($"foreground: {s.ForegroundOps:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, no migration (before the {name} phase)");
+                var quietPause = GC.GetTotalPauseDuration();
+                int quietGen0 = GC.CollectionCount(0), quietGen1 = GC.CollectionCount(1);
+                var quietPhase = Stopwatch.StartNew();
                 var quiet = await ForegroundAsync(db, keys, value, s);
+                Log($"  GC: {GC.CollectionCount(0) - quietGen0} collections ({GC.CollectionCount(1) - quietGen1} gen1), {(GC.GetTotalPauseDuration() - quietPause).TotalMilliseconds:F0} ms paused in {quietPhase.Elapsed.TotalSeconds:F1} s");
                 rows.Add(ForegroundRow("GET", $"no migration, before the {name} phase", quiet.Get, null));
                 rows.Add(ForegroundRow("SET", $"no migration, before the {name} phase", quiet.Set, null));
                 Log($"foreground: the same load while {mode} migrations of all slots run back and forth");
@@ -140,6 +144,7 @@ internal static class MigrationBenchmark
                     finally
                     {
                         loadSeconds = phase.Elapsed.TotalSeconds;
+                        Log($"  GC while the load ran: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused");
                         var running = cluster.MigrationStatus;
                         movedDuringLoad = Volatile.Read(ref movedBefore) + (running.State == MigrationState.Running ? running.KeysMoved : 0);
                         done.Cancel();
