@@ -19,9 +19,11 @@ namespace Reborn.Benchmarks.Migration;
 ///   foreground GET/SET p50/p99 of --fg-tasks threads doing --fg-ops operations (half GET, half
 ///              SET of a random key) at --fg-rate operations/s in all while migrations of all slots
 ///              run back and forth in snapshot mode, then in key mode, one after another until the
-///              load is done; each against the same load with no migration, measured just before it
-///              (the machine's own pace drifts over a run: a baseline from minutes earlier judged the
-///              later phase by the machine as much as by the migration). Latency is one call's own time.
+///              load is done; each against the same load with no migration, half of it measured just
+///              before and half just after (once the last move finished), pooled: the machine's own pace
+///              drifts over a run, and a baseline on one side only judged the phase by the machine's
+///              drift as much as by the migration (quiet SET p99 moved 1.7x between two quiet phases a
+///              minute apart). Each half is shown too. Latency is one call's own time.
 ///              --fg-throttle caps those migrations at that many keys/s (MigrationOptions), as an
 ///              operator protecting foreground latency would.
 ///   freeze     --big-keys keys in ONE slot (hash tag {big}) move by snapshot while a writer thread
@@ -39,7 +41,7 @@ internal static class MigrationBenchmark
     {
         public int Keys { get; set; } = 1_000_000;
         public int BigKeys { get; set; } = -1; // default: --keys
-        public int ForegroundOps { get; set; } = 200_000; // 10 s per phase at the default rate: p99 of 100,000 calls each
+        public int ForegroundOps { get; set; } = 200_000; // 10 s under migration at the default rate (p99 of 100,000 calls each), and half as much before and after it
         public int ForegroundTasks { get; set; } = 4;
         public int ForegroundRate { get; set; } = 20_000;
         public int WriterRate { get; set; } = 10_000;
@@ -122,15 +124,10 @@ internal static class MigrationBenchmark
         {
             foreach (var mode in s.ForegroundModes)
             {
+                // The baseline brackets the migration: half its ops just before, half just after, pooled.
+                // The machine's pace drifts between phases; one window on one side would carry that drift.
                 string name = mode.ToString().ToLowerInvariant();
-                Log($"foreground: {s.ForegroundOps:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, no migration (before the {name} phase)");
-                var quietPause = GC.GetTotalPauseDuration();
-                int quietGen0 = GC.CollectionCount(0), quietGen1 = GC.CollectionCount(1);
-                var quietPhase = Stopwatch.StartNew();
-                var quiet = await ForegroundAsync(db, keys, value, s);
-                Log($"  GC: {GC.CollectionCount(0) - quietGen0} collections ({GC.CollectionCount(1) - quietGen1} gen1), {(GC.GetTotalPauseDuration() - quietPause).TotalMilliseconds:F0} ms paused in {quietPhase.Elapsed.TotalSeconds:F1} s");
-                rows.Add(ForegroundRow("GET", $"no migration, before the {name} phase", quiet.Get, null));
-                rows.Add(ForegroundRow("SET", $"no migration, before the {name} phase", quiet.Set, null));
+                var before = await QuietAsync(db, keys, value, s, $"before the {name} phase");
                 Log($"foreground: the same load while {mode} migrations of all slots run back and forth");
                 using var done = new CancellationTokenSource();
                 var pauseBefore = GC.GetTotalPauseDuration();
@@ -140,7 +137,7 @@ internal static class MigrationBenchmark
                 double loadSeconds = 0;
                 var load = Task.Run(async () =>
                 {
-                    try { return await ForegroundAsync(db, keys, value, s); }
+                    try { return await ForegroundAsync(db, keys, value, s, s.ForegroundOps); }
                     finally
                     {
                         loadSeconds = phase.Elapsed.TotalSeconds;
@@ -163,6 +160,14 @@ internal static class MigrationBenchmark
                 Log($"  while the load ran ({loadSeconds:F1} s), the moves went at {rateUnderLoad:N0} keys/s");
                 var paused = GC.GetTotalPauseDuration() - pauseBefore;
                 Log($"  GC: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {paused.TotalMilliseconds:F0} ms paused in {phase.Elapsed.TotalSeconds:F1} s ({paused / phase.Elapsed:P2} of the time)");
+                var after = await QuietAsync(db, keys, value, s, $"after the {name} phase");
+                var quiet = ForegroundSamples.Pool(before, after);
+                foreach (var (op, pick) in new (string, Func<ForegroundSamples, LatencySummary>)[] { ("GET", f => f.Get), ("SET", f => f.Set) })
+                {
+                    rows.Add(ForegroundRow(op, $"no migration, before the {name} phase", pick(before), null));
+                    rows.Add(ForegroundRow(op, $"no migration, after the {name} phase", pick(after), null));
+                    rows.Add(ForegroundRow(op, $"no migration, before and after the {name} phase pooled", pick(quiet), null));
+                }
                 string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
                 string during = $"during {name} migration ({moves} moves of all slots{throttle}, {rateUnderLoad:N0} keys/s under the load)";
                 rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
@@ -171,6 +176,19 @@ internal static class MigrationBenchmark
                     rows.Add(new("GETs that found no value (must be 0)", $"{quiet.Missing} without, {busy.Missing} during", "0", Verdict(false)));
             }
         }
+    }
+
+    /// <summary>Half the foreground's ops with no migration running.</summary>
+    private static async Task<ForegroundSamples> QuietAsync(KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, string when)
+    {
+        int ops = Math.Max(2, s.ForegroundOps / 2);
+        Log($"foreground: {ops:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, no migration ({when})");
+        var pauseBefore = GC.GetTotalPauseDuration();
+        int gen0Before = GC.CollectionCount(0), gen1Before = GC.CollectionCount(1);
+        var clock = Stopwatch.StartNew();
+        var samples = await ForegroundAsync(db, keys, value, s, ops);
+        Log($"  GC: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused in {clock.Elapsed.TotalSeconds:F1} s");
+        return samples;
     }
 
     private static Row ForegroundRow(string op, string when, LatencySummary l, LatencySummary? baseline)
@@ -197,12 +215,19 @@ internal static class MigrationBenchmark
         return p;
     }
 
-    private sealed record ForegroundResult(LatencySummary Get, LatencySummary Set, long Missing);
+    /// <summary>The latencies of a foreground run, per operation, kept whole so that runs can be pooled.</summary>
+    private sealed record ForegroundSamples(LatencyRecorder[] Gets, LatencyRecorder[] Sets, long Missing)
+    {
+        public LatencySummary Get { get; } = LatencyRecorder.Summarise(Gets);
+        public LatencySummary Set { get; } = LatencyRecorder.Summarise(Sets);
+
+        public static ForegroundSamples Pool(ForegroundSamples a, ForegroundSamples b) => new([.. a.Gets, .. b.Gets], [.. a.Sets, .. b.Sets], a.Missing + b.Missing);
+    }
 
     /// <summary>A fixed number of GET/SET calls from dedicated threads, paced to a total rate.</summary>
-    private static Task<ForegroundResult> ForegroundAsync(KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s)
+    private static Task<ForegroundSamples> ForegroundAsync(KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, int ops)
     {
-        int perThread = s.ForegroundOps / s.ForegroundTasks;
+        int perThread = ops / s.ForegroundTasks;
         var gets = new LatencyRecorder[s.ForegroundTasks];
         var sets = new LatencyRecorder[s.ForegroundTasks];
         long missing = 0;
@@ -238,7 +263,7 @@ internal static class MigrationBenchmark
         {
             foreach (var thread in threads) thread.Start();
             foreach (var thread in threads) thread.Join();
-            return new ForegroundResult(LatencyRecorder.Summarise(gets), LatencyRecorder.Summarise(sets), missing);
+            return new ForegroundSamples(gets, sets, missing);
         });
     }
 
