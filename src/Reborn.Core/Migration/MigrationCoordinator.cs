@@ -147,21 +147,18 @@ internal sealed class MigrationCoordinator
         var source = _cluster.Group(a.Group).Keyspace;
         var target = _cluster.Group(a.Target).Keyspace;
         int pdb = source.Physical(db);
-        // Read before the gates, as the mover does (see MoveKeys): exact under them if the stamp holds,
-        // and the table too (a cancelled move turning back makes the source a target, which gains keys).
-        var table = _cluster.Table;
-        long stamp = source.RemovalStamp(slot);
+        var read = BeforeRead(source, slot);
         if (source.PeekMeta(slot, pdb, key) is not { } meta) return false;
-        if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) return false;
+        if (InFlight(slot, pdb, key)) return false;
         using (EnterForCommand(source, target))
         {
             if (!IsMoving(slot, a.Group, a.Target)) return false;
-            if (source.RemovalStamp(slot) != stamp || !ReferenceEquals(_cluster.Table, table))
+            if (!StillExact(read, source, slot))
             {
                 if (source.PeekMeta(slot, pdb, key) is not { } now) return false;
                 meta = now;
             }
-            if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) return false;
+            if (InFlight(slot, pdb, key)) return false;
             // A key the source still has is not in the target (see MoveKeys), unless a crash left it in both.
             if (_afterCrash) target.Set(db, key, value, SetCondition.Always, expiry, false);
             else target.SetAbsent(db, key, value, expiry);
@@ -238,6 +235,25 @@ internal sealed class MigrationCoordinator
     private const int ChunkRecords = 2048;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _movingKeys = new();
 
+    private static string MovingKeyId(int slot, int pdb, ReadOnlySpan<byte> key) => $"{slot}/{pdb}/{Convert.ToBase64String(key)}";
+
+    /// <summary>Whether a big collection of the key is travelling in chunks (<see cref="MoveKey"/>).</summary>
+    private bool InFlight(int slot, int pdb, ReadOnlySpan<byte> key) => !_movingKeys.IsEmpty && _movingKeys.ContainsKey(MovingKeyId(slot, pdb, key));
+
+    /// <summary>
+    /// What a command's read of a key-by-key source, made before the gates, relies on: while the slot
+    /// moves, its source only loses keys, which its removal stamp counts, and a new table may have turned
+    /// the move back (a cancelled move's source becomes a target, which gains keys).
+    /// </summary>
+    private readonly record struct SourceRead(SlotTable Table, long Stamp);
+
+    /// <summary>Taken before reading the source with no gate (as the mover reads its batches, see <see cref="MoveKeys"/>).</summary>
+    private SourceRead BeforeRead(Keyspace source, int slot) => new(_cluster.Table, source.RemovalStamp(slot));
+
+    /// <summary>Under both gates: whether a read made after <paramref name="read"/> is still exact.</summary>
+    private bool StillExact(SourceRead read, Keyspace source, int slot)
+        => ReferenceEquals(_cluster.Table, read.Table) && source.RemovalStamp(slot) == read.Stamp;
+
     /// <summary>
     /// The background mover's step: a batch of keys moves under one hold of both gates, with one
     /// write to the target (the source's deletes wait among its pending writes, <see cref="AfterTargetWrites"/>,
@@ -262,7 +278,7 @@ internal sealed class MigrationCoordinator
         var reads = new List<(int Pdb, byte[] Key, Metadata Meta, KeyExport? Export)>(keys.Count);
         foreach (var (pdb, key, record) in keys)
         {
-            if (!_movingKeys.IsEmpty && _movingKeys.ContainsKey($"{slot}/{pdb}/{Convert.ToBase64String(key)}")) { later.Add((pdb, key)); continue; }
+            if (InFlight(slot, pdb, key)) { later.Add((pdb, key)); continue; }
             // Only a crash between a move's two writes leaves a key in both groups (the target's copy is live).
             if (_afterCrash && target.HasKey(slot, pdb, key))
             {
@@ -364,11 +380,10 @@ internal sealed class MigrationCoordinator
     {
         var source = _cluster.Group(from).Keyspace;
         var target = _cluster.Group(to).Keyspace;
-        string id = $"{slot}/{pdb}/{Convert.ToBase64String(key)}";
+        string id = MovingKeyId(slot, pdb, key);
         if (_movingKeys.TryGetValue(id, out var inFlight)) { inFlight.Task.Wait(); return; }
         var userKey = key.ToArray();
-        // Read before the gates, as the mover does (see MoveKeys): exact under them if the stamp holds.
-        long stamp = source.RemovalStamp(slot);
+        var read = BeforeRead(source, slot);
         bool both = target.HasKey(slot, pdb, userKey);
         if (!source.ReadForMove(slot, pdb, userKey, ChunkedAbove, out var meta, out var export, out bool isBig)) return;
         Metadata big;
@@ -380,7 +395,7 @@ internal sealed class MigrationCoordinator
             else if (!IsMoving(slot, from, to)) return; // a stale route: the move finished or turned back, and the command re-routes
             else
             {
-                if (source.RemovalStamp(slot) != stamp)
+                if (!StillExact(read, source, slot))
                 {
                     both = target.HasKey(slot, pdb, userKey);
                     if (!source.ReadForMove(slot, pdb, userKey, ChunkedAbove, out meta, out export, out isBig)) return;
