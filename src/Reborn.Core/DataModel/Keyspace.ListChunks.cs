@@ -60,14 +60,14 @@ internal sealed partial class Keyspace
     private ChunkWrite? _lastChunk;
     private long _lastListStamp = -1;
     private bool _rememberedHit; // the running push or pop found the list remembered (RememberedList)
-    private ChunkWrite? _writtenChunk; // the chunk record the running command wrote last (RememberList keeps it once committed)
+    private ChunkWrite? _writtenChunk; // the chunk record the running command wrote (or a pop left) last; RememberList keeps it once committed
     private readonly byte[][] _recordHolders = [[], []]; // spliced chunk records: one may be remembered while the other is written
     private readonly EditedChunk[] _entryHolders = [new(), new()]; // one may be remembered while the other is filled
 
     /// <summary>
-    /// A chunk record a list command wrote: its key, the first <paramref name="Length"/> bytes of
-    /// <paramref name="Record"/> (an array only this keyspace holds), and its parsed entries when the
-    /// write only dropped entries (a pop), else null.
+    /// A chunk record a list command wrote (or a pop left unchanged): its key, the first
+    /// <paramref name="Length"/> bytes of <paramref name="Record"/> (an array only this keyspace
+    /// holds), and its parsed entries when the write only dropped entries (a pop), else null.
     /// </summary>
     private readonly record struct ChunkWrite(byte[] Key, byte[] Record, int Length, EditedChunk? Entries);
 
@@ -77,6 +77,15 @@ internal sealed partial class Keyspace
         int holder = ReferenceEquals(_lastChunk?.Record, _recordHolders[0]) ? 1 : 0;
         int length = ListChunk.Splice(values, live, external, keptEntries, kept, ref _recordHolders[holder]);
         return (_recordHolders[holder], length);
+    }
+
+    /// <summary>A copy of a chunk record a command left unchanged, in the record holder not remembered now.</summary>
+    private byte[] KeepRecord(ReadOnlySpan<byte> record)
+    {
+        int holder = ReferenceEquals(_lastChunk?.Record, _recordHolders[0]) ? 1 : 0;
+        if (_recordHolders[holder].Length < record.Length) _recordHolders[holder] = new byte[Math.Max(record.Length, 256)];
+        record.CopyTo(_recordHolders[holder]);
+        return _recordHolders[holder];
     }
 
     /// <summary>The entry holder not remembered now: the remembered one stays exact even if this command fails.</summary>
@@ -243,6 +252,7 @@ internal sealed partial class Keyspace
         private readonly Stack<EditedChunk> _spareChunks = new();
         private KeyRef _k;
         private ulong _version, _head, _tail;
+        private bool _popped; // elements left by Pop: their chunk records may keep stale entries (see Write)
         // Most commands touch one chunk: the dictionary holds them only once a second one is loaded.
         private EditedChunk? _last;
         private Dictionary<ulong, EditedChunk>? _chunks;
@@ -253,6 +263,7 @@ internal sealed partial class Keyspace
             _version = meta.Version;
             _head = meta.Head;
             _tail = meta.Tail;
+            _popped = false;
         }
 
         /// <summary>The element at list index <paramref name="index"/> as this command sees it.</summary>
@@ -282,6 +293,16 @@ internal sealed partial class Keyspace
             chunk.Modified |= bit;
             chunk.Unfetched &= ~bit;
             chunk.Dirty = true;
+        }
+
+        /// <summary>
+        /// As <see cref="Drop"/>, for a pop: a chunk that keeps elements and loses only inline ones
+        /// is not rewritten (<see cref="Write"/>).
+        /// </summary>
+        public void Pop(ulong from, ulong to)
+        {
+            _popped = true;
+            Drop(from, to);
         }
 
         /// <summary>
@@ -365,6 +386,16 @@ internal sealed partial class Keyspace
                     return;
                 }
                 chunk.ReadEntries(_k);
+                if (_popped && live == kept && (chunk.Stored & ~live & chunk.External) == 0)
+                {
+                    // A pop of elements stored inline: the record stays as it is, its entries outside
+                    // [head, tail) stale, and only the metadata is written. A queue's pops then write
+                    // one record instead of two; the stale entries (at most 31 in each of the list's
+                    // two end chunks) go when the chunk is next rewritten or deleted.
+                    _owner._writtenChunk = chunk.FromRemembered ? _owner._lastChunk
+                        : new ChunkWrite(key, _owner.KeepRecord(chunk.Record), chunk.Record.Length, chunk.KeptEntries(chunk.Stored, _owner.NextEntryHolder()));
+                    return;
+                }
                 for (uint m = chunk.Stored & ~live & chunk.External; m != 0; m &= m - 1)
                     batch.Delete(ListExternalKey(_k, _version, chunk.Number, BitOperations.TrailingZeroCount(m)));
                 PutChunk(key, _owner.SpliceChunk(chunk.Values, live, put, chunk.EntryBytes(kept), kept));
@@ -437,6 +468,8 @@ internal sealed partial class Keyspace
         /// <summary>Offsets given a value by this command.</summary>
         public uint Modified;
         public bool Dirty;
+        /// <summary>The record and its entries are those the last push or pop left (RememberedChunk, with entries).</summary>
+        public bool FromRemembered;
         private EntryArray _entries; // by entry; entry i holds offset _first + i
         private int _first;
         private int _entryCount; // in a holder of KeptEntries
@@ -450,7 +483,7 @@ internal sealed partial class Keyspace
             if (_buffer.Length > 4 * 1024) _buffer = []; // after a chunk of long elements
             Key = null;
             Stored = External = Unfetched = Modified = 0;
-            Dirty = _entriesRead = _parsed = false;
+            Dirty = FromRemembered = _entriesRead = _parsed = false;
         }
 
         /// <summary>The record read (valid while the chunk is in use): its entries' slices point into it.</summary>
@@ -466,7 +499,7 @@ internal sealed partial class Keyspace
             return true;
         };
 
-        /// <summary>Reads the chunk's record (as the last push or pop left it, when nothing was written since), which must hold exactly the offsets <paramref name="expected"/>.</summary>
+        /// <summary>Reads the chunk's record (as the last push or pop left it, when nothing was written since), which must hold at least the offsets <paramref name="expected"/> (a pop may have left stale entries beside them).</summary>
         public bool Read(Keyspace owner, byte[] key, uint expected, in KeyRef k)
         {
             bool fromEngine = false;
@@ -474,6 +507,7 @@ internal sealed partial class Keyspace
             {
                 CopyRecord(remembered, this);
                 if (entries is not null) TakeEntries(entries);
+                FromRemembered = entries is not null;
             }
             else if (owner.TakeReadAhead(k, Number, out var ahead, out int length))
             {
@@ -483,7 +517,7 @@ internal sealed partial class Keyspace
             else if (owner._engine.TryRead(key, this, CopyRecord, out _)) fromEngine = true;
             else throw MissingListChunk(k, Number);
             Stored = ListChunk.ReadHeader(Record);
-            if (Stored != expected) throw MissingListChunk(k, Number);
+            if ((Stored & expected) != expected) throw MissingListChunk(k, Number);
             return fromEngine;
         }
 

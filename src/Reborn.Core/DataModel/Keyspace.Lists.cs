@@ -398,12 +398,12 @@ internal sealed partial class Keyspace
     {
         if (left)
         {
-            list.Drop(meta.Head, meta.Head + (ulong)n);
+            list.Pop(meta.Head, meta.Head + (ulong)n);
             meta.Head += (ulong)n;
         }
         else
         {
-            list.Drop(meta.Tail - (ulong)n, meta.Tail);
+            list.Pop(meta.Tail - (ulong)n, meta.Tail);
             meta.Tail -= (ulong)n;
         }
         meta.Count -= n;

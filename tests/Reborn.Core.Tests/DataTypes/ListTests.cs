@@ -16,33 +16,57 @@ public sealed class ListTests(EngineKind engine) : EngineTestBase(engine)
     private static RebornValue[] V(params string[] values) => values.Select(v => (RebornValue)v).ToArray();
 
     /// <summary>
-    /// The list elements the engines hold, live or garbage: the entries of every chunk record. Every
-    /// element stored outside its chunk must be named by exactly one chunk entry, so a stray record
-    /// fails here and a stray entry shows in the count.
+    /// The list elements the engines hold, live or garbage: the entries of every chunk record, but
+    /// for the stale entries a pop may leave beside live ones in a chunk it did not rewrite (those
+    /// are counted in <paramref name="stale"/>, and must be inline elements). Every element stored
+    /// outside its chunk must be named by exactly one chunk entry, so a stray record fails here and
+    /// a stray entry shows in the count.
     /// </summary>
-    private long StoredListElements()
+    private long StoredListElements(out long stale)
     {
         long entries = 0, externalEntries = 0, externalRecords = 0;
+        stale = 0;
         var parsed = new ListChunk.Entry[ListChunk.Slots];
         foreach (var keyspace in ((RebornCluster)Cluster).AllKeyspaces)
         {
             using var it = keyspace.Engine.CreateIterator([], [KeyEncoding.SystemPrefix, KeyEncoding.SystemPrefix]);
             for (it.SeekToFirst(); it.Valid; it.Next())
             {
-                if (it.Key[KeyEncoding.PrefixLength - 1] != KeyEncoding.KindElement) continue;
-                int keyLength = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(it.Key[KeyEncoding.PrefixLength..]);
-                int field = it.Key.Length - KeyEncoding.ElementPrefixLength(keyLength);
+                var key = it.Key;
+                if (key[KeyEncoding.PrefixLength - 1] != KeyEncoding.KindElement) continue;
+                int keyLength = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(key[KeyEncoding.PrefixLength..]);
+                int field = key.Length - KeyEncoding.ElementPrefixLength(keyLength);
                 if (field == 9) { externalRecords++; continue; }
                 Assert.That(field, Is.EqualTo(8), "a list element record is a chunk or an external element");
-                ListChunk.Parse(it.Value, parsed, out int count);
-                entries += count;
-                for (int i = 0; i < count; i++) if (parsed[i].External) externalEntries++;
+                int first = ListChunk.Parse(it.Value, parsed, out int count);
+                // The list's [head, tail) when the chunk belongs to its live version.
+                int slot = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(key), pdb = key[2];
+                var userKey = key.Slice(KeyEncoding.PrefixLength + 4, keyLength);
+                ulong version = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key[(KeyEncoding.PrefixLength + 4 + keyLength)..]);
+                ulong chunk = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key[^8..]);
+                uint live = 0;
+                if (keyspace.Engine.Get(KeyEncoding.MetaKey(slot, pdb, userKey)) is { } record && Metadata.PeekType(record) == RedisType.List
+                    && Metadata.Decode(record) is var meta && meta.Version == version)
+                    live = ListChunk.LiveBits(chunk, meta.Head, meta.Tail);
+                for (int i = 0; i < count; i++)
+                {
+                    bool isLive = (live & (1u << (first + i))) != 0;
+                    if (!isLive && live != 0)
+                    {
+                        Assert.That(parsed[i].External, Is.False, "a pop leaves only inline elements stale");
+                        stale++;
+                        continue;
+                    }
+                    entries++;
+                    if (parsed[i].External) externalEntries++;
+                }
             }
         }
         Assert.That(externalRecords, Is.EqualTo(externalEntries), "every external element record belongs to a chunk entry");
         return entries;
     }
 
+    private long StoredListElements() => StoredListElements(out _);
 
     [Test]
     public async Task PushesAndPopsAtBothEnds()
@@ -59,6 +83,82 @@ public sealed class ListTests(EngineKind engine) : EngineTestBase(engine)
         Assert.That((await Db.ListLeftPopAsync("l")).IsNull, Is.True);
         Assert.That(await Db.ListLeftPopAsync("l", 3), Is.Null, "missing key with a count: null, not empty");
         Assert.That(StoredListElements(), Is.EqualTo(0));
+    }
+
+    /// <summary>
+    /// A pop of inline elements writes only the list's metadata: the chunk record keeps the popped
+    /// entries, stale. Every later command must see only [head, tail), a push at that end must
+    /// replace the stale entries, and a chunk emptied by pops must still be deleted.
+    /// </summary>
+    [Test]
+    public async Task PopsLeaveStaleEntriesThatNoCommandSees()
+    {
+        // 96 elements in 3 chunks (the first push lands at the start of a chunk); one long element at each end.
+        var model = Enumerable.Range(0, 96).Select(i => i is 0 or 95 ? new string('L', ListChunk.InlineMax + 1) : $"e{i}").ToList();
+        await Db.ListRightPushAsync("l", model.Select(v => (RebornValue)v).ToArray());
+        Assert.That(StoredListElements(out long stale), Is.EqualTo(96));
+        Assert.That(stale, Is.Zero);
+
+        // Popping the long elements rewrites their chunks; the inline ones after them stay as stale entries.
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.That((string?)await Db.ListLeftPopAsync("l"), Is.EqualTo(model[0]));
+            Assert.That((string?)await Db.ListRightPopAsync("l"), Is.EqualTo(model[^1]));
+            model.RemoveAt(0);
+            model.RemoveAt(model.Count - 1);
+        }
+        Assert.That(StoredListElements(out stale), Is.EqualTo(88));
+        Assert.That(stale, Is.EqualTo(6), "the inline elements popped after each long one");
+        Assert.That(await All("l"), Is.EqualTo(model));
+        Assert.That((string?)await Db.ListGetByIndexAsync("l", 0), Is.EqualTo("e4"));
+        Assert.That((string?)await Db.ListGetByIndexAsync("l", -1), Is.EqualTo("e91"));
+        Assert.That((string?)await Db.ListGetByIndexAsync("l", -89), Is.Null);
+        Assert.That(await Db.ListPositionAsync("l", "e2"), Is.Null, "a stale entry is not an element");
+        Assert.That(await Db.ListRemoveAsync("l", "e93"), Is.Zero);
+        Assert.That(await Db.ListLengthAsync("l"), Is.EqualTo(88));
+
+        // Pushes at both ends take the stale entries' places.
+        await Db.ListLeftPushAsync("l", "p");
+        await Db.ListRightPushAsync("l", "q");
+        model.Insert(0, "p");
+        model.Add("q");
+        Assert.That(await All("l"), Is.EqualTo(model));
+        Assert.That(StoredListElements(out stale), Is.EqualTo(90));
+        Assert.That(stale, Is.Zero, "a push rewrites its chunk with the live entries only");
+
+        // Other edits of an end chunk, after more pops.
+        await Db.ListLeftPopAsync("l", 3);
+        await Db.ListRightPopAsync("l", 3);
+        model.RemoveRange(0, 3);
+        model.RemoveRange(model.Count - 3, 3);
+        await Db.ListSetByIndexAsync("l", 0, "s");
+        model[0] = "s";
+        Assert.That(await Db.ListInsertAfterAsync("l", model[^1], "t"), Is.EqualTo(model.Count + 1));
+        model.Add("t");
+        Assert.That(await All("l"), Is.EqualTo(model));
+        Assert.That(StoredListElements(out stale), Is.EqualTo(model.Count));
+        Assert.That(stale, Is.Zero);
+
+        if (Engine != EngineKind.Memory)
+        {
+            await Db.ListLeftPopAsync("l", 2);
+            model.RemoveRange(0, 2);
+            await Cluster.DisposeAsync();
+            await OpenClusterAsync();
+            Assert.That(await All("l"), Is.EqualTo(model), "after a reopen");
+            Assert.That((string?)await Db.ListLeftPopAsync("l"), Is.EqualTo(model[0]));
+            model.RemoveAt(0);
+        }
+
+        // Popping everything, one at a time, deletes every chunk.
+        while (model.Count > 0)
+        {
+            Assert.That((string?)await Db.ListRightPopAsync("l"), Is.EqualTo(model[^1]));
+            model.RemoveAt(model.Count - 1);
+        }
+        Assert.That(await Db.KeyExistsAsync("l"), Is.EqualTo(0));
+        Assert.That(StoredListElements(out stale), Is.Zero);
+        Assert.That(stale, Is.Zero);
     }
 
     [Test]
@@ -125,7 +225,8 @@ public sealed class ListTests(EngineKind engine) : EngineTestBase(engine)
         Assert.That(string.Join(' ', await All("l")), Is.EqualTo(expected));
         Assert.That(await Db.KeyExistsAsync("l"), Is.EqualTo(expected.Length == 0 ? 0 : 1));
         await Cluster.SweepAsync();
-        Assert.That(StoredListElements(), Is.EqualTo(await Db.ListLengthAsync("l")));
+        Assert.That(StoredListElements(out long stale), Is.EqualTo(await Db.ListLengthAsync("l")));
+        Assert.That(stale, Is.Zero, "a trim rewrites the chunks it cuts");
     }
 
     [Test]
