@@ -16,14 +16,12 @@ namespace Reborn.Benchmarks.Migration;
 ///              by snapshot: MB/s and keys/s from MigrationProgress (BytesMoved counts each key's
 ///              metadata record, which holds a string's value, plus the user key).
 ///   key        the same keys move back key by key: keys/s.
-///   foreground GET/SET p50/p99 of --fg-tasks threads doing --fg-ops operations (half GET, half
-///              SET of a random key) at --fg-rate operations/s in all while migrations of all slots
-///              run back and forth in snapshot mode, then in key mode, one after another until the
-///              load is done; each against the same load with no migration, half of it measured just
-///              before and half just after (once the last move finished), pooled: the machine's own pace
-///              drifts over a run, and a baseline on one side only judged the phase by the machine's
-///              drift as much as by the migration (quiet SET p99 moved 1.7x between two quiet phases a
-///              minute apart). Each half is shown too. Latency is one call's own time.
+///   foreground GET/SET p50/p99 of --fg-tasks threads doing --fg-ops x 1.5 operations (half GET, half
+///              SET of a random key) at --fg-rate operations/s in all, while windows of about a second
+///              alternate: with no migration, and with migrations of 8-slot ranges back and forth (in
+///              snapshot mode, then in key mode). Each call counts in the window it began and ended in;
+///              the machine's pace drifts over seconds, and short windows put that drift into both
+///              sides (see InterleavedAsync). Latency is one call's own time.
 ///              --fg-throttle caps those migrations at that many keys/s (MigrationOptions), as an
 ///              operator protecting foreground latency would.
 ///   freeze     --big-keys keys in ONE slot (hash tag {big}) move by snapshot while a writer thread
@@ -41,7 +39,7 @@ internal static class MigrationBenchmark
     {
         public int Keys { get; set; } = 1_000_000;
         public int BigKeys { get; set; } = -1; // default: --keys
-        public int ForegroundOps { get; set; } = 200_000; // 10 s under migration at the default rate (p99 of 100,000 calls each), and half as much before and after it
+        public int ForegroundOps { get; set; } = 200_000; // times 1.5: 15 s of load at the default rate, about half in windows of moves
         public int ForegroundTasks { get; set; } = 4;
         public int ForegroundRate { get; set; } = 20_000;
         public int WriterRate { get; set; } = 10_000;
@@ -122,73 +120,78 @@ internal static class MigrationBenchmark
         }
         if (s.Parts.Contains("foreground"))
         {
+            var owner = new int[SlotHash.SlotCount / WindowSlots];
+            Array.Fill(owner, home);
             foreach (var mode in s.ForegroundModes)
-            {
-                // The baseline brackets the migration: half its ops just before, half just after, pooled.
-                // The machine's pace drifts between phases; one window on one side would carry that drift.
-                string name = mode.ToString().ToLowerInvariant();
-                var before = await QuietAsync(db, keys, value, s, $"before the {name} phase");
-                Log($"foreground: the same load while {mode} migrations of all slots run back and forth");
-                using var done = new CancellationTokenSource();
-                var pauseBefore = GC.GetTotalPauseDuration();
-                int gen0Before = GC.CollectionCount(0), gen1Before = GC.CollectionCount(1);
-                var phase = Stopwatch.StartNew();
-                long movedBefore = 0, movedDuringLoad = 0; // keys of the moves that finished while the load ran; of every move until it stopped
-                double loadSeconds = 0;
-                var load = Task.Run(async () =>
-                {
-                    try { return await ForegroundAsync(db, keys, value, s, s.ForegroundOps); }
-                    finally
-                    {
-                        loadSeconds = phase.Elapsed.TotalSeconds;
-                        Log($"  GC while the load ran: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused");
-                        var running = cluster.MigrationStatus;
-                        movedDuringLoad = Volatile.Read(ref movedBefore) + (running.State == MigrationState.Running ? running.KeysMoved : 0);
-                        done.Cancel();
-                    }
-                });
-                int moves = 0;
-                while (!done.IsCancellationRequested)
-                {
-                    var p = await MoveAllAsync(cluster, 1 - home, mode, s.Keys, s.ForegroundThrottle);
-                    if (!done.IsCancellationRequested) Volatile.Write(ref movedBefore, movedBefore + p.KeysMoved);
-                    home = 1 - home;
-                    moves++;
-                }
-                var busy = await load;
-                double rateUnderLoad = movedDuringLoad / Math.Max(0.001, loadSeconds);
-                Log($"  while the load ran ({loadSeconds:F1} s), the moves went at {rateUnderLoad:N0} keys/s");
-                var paused = GC.GetTotalPauseDuration() - pauseBefore;
-                Log($"  GC: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {paused.TotalMilliseconds:F0} ms paused in {phase.Elapsed.TotalSeconds:F1} s ({paused / phase.Elapsed:P2} of the time)");
-                var after = await QuietAsync(db, keys, value, s, $"after the {name} phase");
-                var quiet = ForegroundSamples.Pool(before, after);
-                foreach (var (op, pick) in new (string, Func<ForegroundSamples, LatencySummary>)[] { ("GET", f => f.Get), ("SET", f => f.Set) })
-                {
-                    rows.Add(ForegroundRow(op, $"no migration, before the {name} phase", pick(before), null));
-                    rows.Add(ForegroundRow(op, $"no migration, after the {name} phase", pick(after), null));
-                    rows.Add(ForegroundRow(op, $"no migration, before and after the {name} phase pooled", pick(quiet), null));
-                }
-                string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
-                string during = $"during {name} migration ({moves} moves of all slots{throttle}, {rateUnderLoad:N0} keys/s under the load)";
-                rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
-                rows.Add(ForegroundRow("SET", during, busy.Set, quiet.Set));
-                if (busy.Missing > 0 || quiet.Missing > 0)
-                    rows.Add(new("GETs that found no value (must be 0)", $"{quiet.Missing} without, {busy.Missing} during", "0", Verdict(false)));
-            }
+                await InterleavedAsync(cluster, db, keys, value, s, mode, owner, rows);
         }
     }
 
-    /// <summary>Half the foreground's ops with no migration running.</summary>
-    private static async Task<ForegroundSamples> QuietAsync(KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, string when)
+    /// <summary>Slots per move of the foreground part: some 7,800 keys of 1,000,000, under a second key by key under the load.</summary>
+    private const int WindowSlots = 8;
+
+    /// <summary>
+    /// The foreground part of one mode. One load runs while windows with no migration and windows of
+    /// migrations alternate, about a second each: a window of moves runs moves of <see cref="WindowSlots"/>
+    /// slots, back and forth between the groups, until a second has passed, and the quiet window after
+    /// it lasts as long. Each call counts in the window it began and ended in; calls that span a switch,
+    /// or fall in the settling time after a window of moves, count nowhere. The machine's pace drifts
+    /// over seconds: quiet phases a minute apart differed 1.7x in SET p99, and identical runs with a
+    /// baseline before and after the migration phase ranged from 0.6x to 2.8x; windows this short put
+    /// the same drift into both sides.
+    /// </summary>
+    private static async Task InterleavedAsync(IKeyValueCluster cluster, KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, MigrationMode mode, int[] owner, List<Row> rows)
     {
-        int ops = Math.Max(2, s.ForegroundOps / 2);
-        Log($"foreground: {ops:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, no migration ({when})");
+        const int Quiet = 0, Moving = 1, Settling = -1;
+        var window = TimeSpan.FromSeconds(1);
+        var settle = TimeSpan.FromMilliseconds(250);
+        string name = mode.ToString().ToLowerInvariant();
+        int ops = s.ForegroundOps * 3 / 2; // about as many in each kind of window as the old phases had
+        Log($"foreground: {ops:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, windows with no migration and with {mode} moves of {WindowSlots} slots alternating");
+        int state = Settling;
         var pauseBefore = GC.GetTotalPauseDuration();
-        int gen0Before = GC.CollectionCount(0), gen1Before = GC.CollectionCount(1);
-        var clock = Stopwatch.StartNew();
-        var samples = await ForegroundAsync(db, keys, value, s, ops);
-        Log($"  GC: {GC.CollectionCount(0) - gen0Before} collections ({GC.CollectionCount(1) - gen1Before} gen1), {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused in {clock.Elapsed.TotalSeconds:F1} s");
-        return samples;
+        int gen0Before = GC.CollectionCount(0);
+        var load = ForegroundAsync(db, keys, value, s, ops, 2, () => Volatile.Read(ref state));
+        long moved = 0;
+        int moves = 0, windows = 0, next = 0;
+        var movingTime = TimeSpan.Zero;
+        var last = window;
+        while (!load.IsCompleted)
+        {
+            Volatile.Write(ref state, Quiet);
+            await Task.WhenAny(load, Task.Delay(last));
+            if (load.IsCompleted) break;
+            Volatile.Write(ref state, Moving);
+            var clock = Stopwatch.StartNew();
+            do
+            {
+                int range = next++ % owner.Length;
+                var p = await cluster.MigrateAsync(range * WindowSlots, range * WindowSlots + WindowSlots - 1, 1 - owner[range], mode,
+                    new MigrationOptions { MaxKeysPerSecond = s.ForegroundThrottle });
+                if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
+                owner[range] = 1 - owner[range];
+                moved += p.KeysMoved;
+                moves++;
+            }
+            while (clock.Elapsed < window && !load.IsCompleted);
+            last = clock.Elapsed;
+            movingTime += last;
+            windows++;
+            Volatile.Write(ref state, Settling);
+            await Task.Delay(settle);
+        }
+        var samples = await load;
+        var (quiet, busy) = (samples[Quiet], samples[Moving]);
+        double rate = moved / Math.Max(0.001, movingTime.TotalSeconds);
+        Log($"  {windows} windows of moves ({moves} moves, {moved:N0} keys, {rate:N0} keys/s under the load); GC: {GC.CollectionCount(0) - gen0Before} collections, {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused");
+        string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
+        string during = $"during {name} migration ({windows} windows, {moves} moves of {WindowSlots} slots{throttle}, {rate:N0} keys/s under the load)";
+        rows.Add(ForegroundRow("GET", $"no migration, windows between the {name} moves", quiet.Get, null));
+        rows.Add(ForegroundRow("SET", $"no migration, windows between the {name} moves", quiet.Set, null));
+        rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
+        rows.Add(ForegroundRow("SET", during, busy.Set, quiet.Set));
+        if (busy.Missing > 0 || quiet.Missing > 0)
+            rows.Add(new("GETs that found no value (must be 0)", $"{quiet.Missing} without, {busy.Missing} during", "0", Verdict(false)));
     }
 
     private static Row ForegroundRow(string op, string when, LatencySummary l, LatencySummary? baseline)
@@ -221,22 +224,33 @@ internal static class MigrationBenchmark
         public LatencySummary Get { get; } = LatencyRecorder.Summarise(Gets);
         public LatencySummary Set { get; } = LatencyRecorder.Summarise(Sets);
 
-        public static ForegroundSamples Pool(ForegroundSamples a, ForegroundSamples b) => new([.. a.Gets, .. b.Gets], [.. a.Sets, .. b.Sets], a.Missing + b.Missing);
     }
 
-    /// <summary>A fixed number of GET/SET calls from dedicated threads, paced to a total rate.</summary>
-    private static Task<ForegroundSamples> ForegroundAsync(KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, int ops)
+    /// <summary>
+    /// A fixed number of GET/SET calls from dedicated threads, paced to a total rate; each call counts
+    /// in the class <paramref name="classify"/> gives both when it begins and when it ends (a call
+    /// that sees two classes, or a negative one, counts nowhere).
+    /// </summary>
+    private static Task<ForegroundSamples[]> ForegroundAsync(KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, int ops, int classes, Func<int> classify)
     {
         int perThread = ops / s.ForegroundTasks;
-        var gets = new LatencyRecorder[s.ForegroundTasks];
-        var sets = new LatencyRecorder[s.ForegroundTasks];
-        long missing = 0;
+        var gets = new LatencyRecorder[classes][];
+        var sets = new LatencyRecorder[classes][];
+        for (int c = 0; c < classes; c++)
+        {
+            gets[c] = new LatencyRecorder[s.ForegroundTasks];
+            sets[c] = new LatencyRecorder[s.ForegroundTasks];
+        }
+        var missing = new long[classes];
         var threads = new Thread[s.ForegroundTasks];
         for (int t = 0; t < threads.Length; t++)
         {
             int id = t;
-            gets[id] = new LatencyRecorder(perThread / 2 + 1);
-            sets[id] = new LatencyRecorder(perThread / 2 + 1);
+            for (int c = 0; c < classes; c++)
+            {
+                gets[c][id] = new LatencyRecorder(perThread / 2 + 1);
+                sets[c][id] = new LatencyRecorder(perThread / 2 + 1);
+            }
             threads[id] = new Thread(() =>
             {
                 var random = new Random(id * 7919 + 1);
@@ -245,16 +259,22 @@ internal static class MigrationBenchmark
                 {
                     pacer.WaitTurn();
                     var key = keys[random.Next(keys.Length)];
+                    int before = classify();
                     long started = Stopwatch.GetTimestamp();
                     if ((i & 1) == 0)
                     {
-                        if (Wait(db.StringGetAsync(key)).IsNull) Interlocked.Increment(ref missing);
-                        gets[id].Record(Stopwatch.GetTimestamp() - started);
+                        bool found = !Wait(db.StringGetAsync(key)).IsNull;
+                        long took = Stopwatch.GetTimestamp() - started;
+                        if (classify() != before || before < 0) continue;
+                        if (!found) Interlocked.Increment(ref missing[before]);
+                        gets[before][id].Record(took);
                     }
                     else
                     {
                         Wait(db.StringSetAsync(key, value));
-                        sets[id].Record(Stopwatch.GetTimestamp() - started);
+                        long took = Stopwatch.GetTimestamp() - started;
+                        if (classify() != before || before < 0) continue;
+                        sets[before][id].Record(took);
                     }
                 }
             }) { IsBackground = true, Name = "foreground-" + id };
@@ -263,7 +283,7 @@ internal static class MigrationBenchmark
         {
             foreach (var thread in threads) thread.Start();
             foreach (var thread in threads) thread.Join();
-            return new ForegroundSamples(gets, sets, missing);
+            return Enumerable.Range(0, classes).Select(c => new ForegroundSamples(gets[c], sets[c], missing[c])).ToArray();
         });
     }
 
