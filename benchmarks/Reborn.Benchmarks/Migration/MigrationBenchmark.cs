@@ -18,8 +18,8 @@ namespace Reborn.Benchmarks.Migration;
 ///   key        the same keys move back key by key: keys/s.
 ///   foreground GET/SET p50/p99 of --fg-tasks threads doing --fg-ops x 1.5 operations (half GET, half
 ///              SET of a random key) at --fg-rate operations/s in all, while windows of about a second
-///              alternate: with no migration, and with migrations of 8-slot ranges back and forth (in
-///              snapshot mode, then in key mode). Each call counts in the window it began and ended in;
+///              alternate: with no migration, and with migrations of slot ranges back and forth (in
+///              snapshot mode, 256 slots a move, then in key mode, 8 slots a move). Each call counts in the window it began and ended in;
 ///              the machine's pace drifts over seconds, and short windows put that drift into both
 ///              sides (see InterleavedAsync). Latency is one call's own time.
 ///              --fg-throttle caps those migrations at that many keys/s (MigrationOptions), as an
@@ -120,34 +120,39 @@ internal static class MigrationBenchmark
         }
         if (s.Parts.Contains("foreground"))
         {
-            var owner = new int[SlotHash.SlotCount / WindowSlots];
-            Array.Fill(owner, home);
             foreach (var mode in s.ForegroundModes)
-                await InterleavedAsync(cluster, db, keys, value, s, mode, owner, rows);
+                await InterleavedAsync(cluster, db, keys, value, s, mode, home, rows);
         }
     }
 
-    /// <summary>Slots per move of the foreground part: some 7,800 keys of 1,000,000, under a second key by key under the load.</summary>
-    private const int WindowSlots = 8;
+    /// <summary>
+    /// Slots per move of the foreground part. Key by key: some 7,800 keys of 1,000,000, under a second
+    /// under the load. By snapshot: a quarter of the slots, a second or two; a snapshot move's switch
+    /// (its write freeze, the target's ingestion) comes once per move, as when an operator moves a range.
+    /// </summary>
+    private static int SlotsPerMove(MigrationMode mode) => mode == MigrationMode.Snapshot ? 256 : 8;
 
     /// <summary>
     /// The foreground part of one mode. One load runs while windows with no migration and windows of
-    /// migrations alternate, about a second each: a window of moves runs moves of <see cref="WindowSlots"/>
-    /// slots, back and forth between the groups, until a second has passed, and the quiet window after
-    /// it lasts as long. Each call counts in the window it began and ended in; calls that span a switch,
+    /// migrations alternate, a second or two each: a window of moves runs moves of
+    /// <see cref="SlotsPerMove"/> slots, back and forth between the groups, until at least a second has
+    /// passed, and the quiet window after it lasts as long. Each call counts in the window it began and ended in; calls that span a switch,
     /// or fall in the settling time after a window of moves, count nowhere. The machine's pace drifts
     /// over seconds: quiet phases a minute apart differed 1.7x in SET p99, and identical runs with a
     /// baseline before and after the migration phase ranged from 0.6x to 2.8x; windows this short put
     /// the same drift into both sides.
     /// </summary>
-    private static async Task InterleavedAsync(IKeyValueCluster cluster, KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, MigrationMode mode, int[] owner, List<Row> rows)
+    private static async Task InterleavedAsync(IKeyValueCluster cluster, KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, MigrationMode mode, int home, List<Row> rows)
     {
+        int slots = SlotsPerMove(mode);
+        var owner = new int[SlotHash.SlotCount / slots]; // by range
+        Array.Fill(owner, home);
         const int Quiet = 0, Moving = 1, Settling = -1;
         var window = TimeSpan.FromSeconds(1);
         var settle = TimeSpan.FromMilliseconds(250);
         string name = mode.ToString().ToLowerInvariant();
         int ops = s.ForegroundOps * 3 / 2; // about as many in each kind of window as the old phases had
-        Log($"foreground: {ops:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, windows with no migration and with {mode} moves of {WindowSlots} slots alternating");
+        Log($"foreground: {ops:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, windows with no migration and with {mode} moves of {slots} slots alternating");
         int state = Settling;
         var pauseBefore = GC.GetTotalPauseDuration();
         int gen0Before = GC.CollectionCount(0);
@@ -166,7 +171,7 @@ internal static class MigrationBenchmark
             do
             {
                 int range = next++ % owner.Length;
-                var p = await cluster.MigrateAsync(range * WindowSlots, range * WindowSlots + WindowSlots - 1, 1 - owner[range], mode,
+                var p = await cluster.MigrateAsync(range * slots, range * slots + slots - 1, 1 - owner[range], mode,
                     new MigrationOptions { MaxKeysPerSecond = s.ForegroundThrottle });
                 if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
                 owner[range] = 1 - owner[range];
@@ -181,11 +186,18 @@ internal static class MigrationBenchmark
             await Task.Delay(settle);
         }
         var samples = await load;
+        // Every slot goes back home, with no load, so the next phase starts as this one did.
+        for (int range = 0; range < owner.Length; range++)
+        {
+            if (owner[range] == home) continue;
+            var p = await cluster.MigrateAsync(range * slots, range * slots + slots - 1, home, MigrationMode.Snapshot);
+            if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
+        }
         var (quiet, busy) = (samples[Quiet], samples[Moving]);
         double rate = moved / Math.Max(0.001, movingTime.TotalSeconds);
         Log($"  {windows} windows of moves ({moves} moves, {moved:N0} keys, {rate:N0} keys/s under the load); GC: {GC.CollectionCount(0) - gen0Before} collections, {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused");
         string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
-        string during = $"during {name} migration ({windows} windows, {moves} moves of {WindowSlots} slots{throttle}, {rate:N0} keys/s under the load)";
+        string during = $"during {name} migration ({windows} windows, {moves} moves of {slots} slots{throttle}, {rate:N0} keys/s under the load)";
         rows.Add(ForegroundRow("GET", $"no migration, windows between the {name} moves", quiet.Get, null));
         rows.Add(ForegroundRow("SET", $"no migration, windows between the {name} moves", quiet.Set, null));
         rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
