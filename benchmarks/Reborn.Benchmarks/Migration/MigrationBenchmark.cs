@@ -140,23 +140,31 @@ internal static class MigrationBenchmark
     /// or fall in the settling time after a window of moves, count nowhere. The machine's pace drifts
     /// over seconds: quiet phases a minute apart differed 1.7x in SET p99, and identical runs with a
     /// baseline before and after the migration phase ranged from 0.6x to 2.8x; windows this short put
-    /// the same drift into both sides.
+    /// the same drift into both sides. The ratios are against those windows. Work a move leaves behind
+    /// (compactions, the garbage sweep) may fall into the windows after it as well; the 3 s before the
+    /// phase's first move, after 5 s of settling with no load, show the load with no migration at all.
     /// </summary>
     private static async Task InterleavedAsync(IKeyValueCluster cluster, KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, MigrationMode mode, int home, List<Row> rows)
     {
         int slots = SlotsPerMove(mode);
         var owner = new int[SlotHash.SlotCount / slots]; // by range
         Array.Fill(owner, home);
-        const int Quiet = 0, Moving = 1, Settling = -1;
+        const int Quiet = 0, Moving = 1, First = 2, Settling = -1;
         var window = TimeSpan.FromSeconds(1);
         var settle = TimeSpan.FromMilliseconds(250);
         string name = mode.ToString().ToLowerInvariant();
-        int ops = s.ForegroundOps * 3 / 2; // about as many in each kind of window as the old phases had
+        int ops = s.ForegroundOps * 3 / 2 + 4 * s.ForegroundRate; // about as many in each kind of window as the old phases had, and 4 s before them
         Log($"foreground: {ops:N0} ops, {s.ForegroundTasks} threads, {s.ForegroundRate:N0} ops/s, windows with no migration and with {mode} moves of {slots} slots alternating");
+        // What the last phase left (its moves home, their compactions) settles first, with no load; then a
+        // second of load warms up, and three seconds with no migration come before the first window.
+        await Task.Delay(TimeSpan.FromSeconds(5));
         int state = Settling;
         var pauseBefore = GC.GetTotalPauseDuration();
         int gen0Before = GC.CollectionCount(0);
-        var load = ForegroundAsync(db, keys, value, s, ops, 2, () => Volatile.Read(ref state));
+        var load = ForegroundAsync(db, keys, value, s, ops, 3, () => Volatile.Read(ref state));
+        await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(1)));
+        Volatile.Write(ref state, First);
+        await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(3)));
         long moved = 0;
         int moves = 0, windows = 0, next = 0;
         var movingTime = TimeSpan.Zero;
@@ -193,11 +201,13 @@ internal static class MigrationBenchmark
             var p = await cluster.MigrateAsync(range * slots, range * slots + slots - 1, home, MigrationMode.Snapshot);
             if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
         }
-        var (quiet, busy) = (samples[Quiet], samples[Moving]);
+        var (quiet, busy, first) = (samples[Quiet], samples[Moving], samples[First]);
         double rate = moved / Math.Max(0.001, movingTime.TotalSeconds);
         Log($"  {windows} windows of moves ({moves} moves, {moved:N0} keys, {rate:N0} keys/s under the load); GC: {GC.CollectionCount(0) - gen0Before} collections, {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused");
         string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
         string during = $"during {name} migration ({windows} windows, {moves} moves of {slots} slots{throttle}, {rate:N0} keys/s under the load)";
+        rows.Add(ForegroundRow("GET", $"no migration, the 3 s before the {name} phase's first move", first.Get, null));
+        rows.Add(ForegroundRow("SET", $"no migration, the 3 s before the {name} phase's first move", first.Set, null));
         rows.Add(ForegroundRow("GET", $"no migration, windows between the {name} moves", quiet.Get, null));
         rows.Add(ForegroundRow("SET", $"no migration, windows between the {name} moves", quiet.Set, null));
         rows.Add(ForegroundRow("GET", during, busy.Get, quiet.Get));
