@@ -168,6 +168,7 @@ internal static class MigrationBenchmark
         long moved = 0;
         int moves = 0, windows = 0, next = 0;
         var movingTime = TimeSpan.Zero;
+        var longestFreeze = TimeSpan.Zero;
         var last = window;
         while (!load.IsCompleted)
         {
@@ -185,6 +186,7 @@ internal static class MigrationBenchmark
                 owner[range] = 1 - owner[range];
                 moved += p.KeysMoved;
                 moves++;
+                if (p.LongestFreeze > longestFreeze) longestFreeze = p.LongestFreeze;
             }
             while (clock.Elapsed < window && !load.IsCompleted);
             last = clock.Elapsed;
@@ -203,7 +205,7 @@ internal static class MigrationBenchmark
         }
         var (quiet, busy, first) = (samples[Quiet], samples[Moving], samples[First]);
         double rate = moved / Math.Max(0.001, movingTime.TotalSeconds);
-        Log($"  {windows} windows of moves ({moves} moves, {moved:N0} keys, {rate:N0} keys/s under the load); GC: {GC.CollectionCount(0) - gen0Before} collections, {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused");
+        Log($"  {windows} windows of moves ({moves} moves, {moved:N0} keys, {rate:N0} keys/s under the load, longest freeze {longestFreeze.TotalMilliseconds:F1} ms); GC: {GC.CollectionCount(0) - gen0Before} collections, {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms paused");
         string throttle = s.ForegroundThrottle > 0 ? $", throttled to {s.ForegroundThrottle:N0} keys/s" : "";
         string during = $"during {name} migration ({windows} windows, {moves} moves of {slots} slots{throttle}, {rate:N0} keys/s under the load)";
         rows.Add(ForegroundRow("GET", $"no migration, the 3 s before the {name} phase's first move", first.Get, null));
