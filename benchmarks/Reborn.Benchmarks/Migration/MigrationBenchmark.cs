@@ -19,9 +19,10 @@ namespace Reborn.Benchmarks.Migration;
 ///   foreground GET/SET p50/p99 of --fg-tasks threads doing --fg-ops x 1.5 operations (half GET, half
 ///              SET of a random key) at --fg-rate operations/s in all, while windows of about a second
 ///              alternate: with no migration, and with migrations of slot ranges back and forth (in
-///              snapshot mode, 256 slots a move, then in key mode, 8 slots a move). Each call counts in the window it began and ended in;
-///              the machine's pace drifts over seconds, and short windows put that drift into both
-///              sides (see InterleavedAsync). Latency is one call's own time.
+///              snapshot mode, 256 slots a move, then in key mode, 8 slots a move). Each call counts
+///              in the window it began and ended in; the machine's pace drifts over seconds, and
+///              short windows put that drift into both sides (see InterleavedAsync). Latency is one
+///              call's own time.
 ///              --fg-throttle caps those migrations at that many keys/s (MigrationOptions), as an
 ///              operator protecting foreground latency would.
 ///   freeze     --big-keys keys in ONE slot (hash tag {big}) move by snapshot while a writer thread
@@ -138,10 +139,9 @@ internal static class MigrationBenchmark
     /// <see cref="SlotsPerMove"/> slots, back and forth between the groups, until at least a second has
     /// passed, and the quiet window after it lasts as long. Each call counts in the window it began
     /// and ended in; calls that span a switch, or fall in the settling time after a window of moves
-    /// (250 ms), count nowhere. The machine's pace drifts
-    /// over seconds: quiet phases a minute apart differed 1.7x in SET p99, and identical runs with a
-    /// baseline before and after the migration phase ranged from 0.6x to 2.8x; windows this short put
-    /// the same drift into both sides. The ratios are against those windows. Work a move leaves behind
+    /// (250 ms), count nowhere. The machine's pace drifts over seconds: quiet phases a minute apart
+    /// differed 1.7x in SET p99, and identical runs with a baseline before and after the migration
+    /// phase ranged from 0.6x to 2.8x; windows this short put the same drift into both sides. The ratios are against those windows. Work a move leaves behind
     /// (compactions, the garbage sweep) may fall into the windows after it as well; the 3 s before the
     /// phase's first move, after 5 s of settling with no load, show the load with no migration at all.
     /// </summary>
@@ -181,9 +181,7 @@ internal static class MigrationBenchmark
             do
             {
                 int range = next++ % owner.Length;
-                var p = await cluster.MigrateAsync(range * slots, range * slots + slots - 1, 1 - owner[range], mode,
-                    new MigrationOptions { MaxKeysPerSecond = s.ForegroundThrottle });
-                if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
+                var p = await MigrateAsync(cluster, range * slots, range * slots + slots - 1, 1 - owner[range], mode, s.ForegroundThrottle);
                 owner[range] = 1 - owner[range];
                 moved += p.KeysMoved;
                 moves++;
@@ -201,8 +199,7 @@ internal static class MigrationBenchmark
         for (int range = 0; range < owner.Length; range++)
         {
             if (owner[range] == home) continue;
-            var p = await cluster.MigrateAsync(range * slots, range * slots + slots - 1, home, MigrationMode.Snapshot);
-            if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
+            await MigrateAsync(cluster, range * slots, range * slots + slots - 1, home, MigrationMode.Snapshot);
         }
         var (quiet, busy, first) = (samples[Quiet], samples[Moving], samples[First]);
         double rate = moved / Math.Max(0.001, movingTime.TotalSeconds);
@@ -233,22 +230,20 @@ internal static class MigrationBenchmark
         var clock = Stopwatch.StartNew();
         long allocatedBefore = GC.GetTotalAllocatedBytes();
         int gcBefore = GC.CollectionCount(0);
-        var p = await cluster.MigrateAsync(0, SlotHash.SlotCount - 1, target, mode, new MigrationOptions { MaxKeysPerSecond = maxKeysPerSecond });
+        var p = await MigrateAsync(cluster, 0, SlotHash.SlotCount - 1, target, mode, maxKeysPerSecond);
         clock.Stop();
         Log($"  {(GC.GetTotalAllocatedBytes() - allocatedBefore) / Math.Max(1, p.KeysMoved):N0} bytes allocated per key moved (the whole process), {GC.CollectionCount(0) - gcBefore} collections");
-        if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
         Log($"  {p.KeysMoved:N0} keys, {p.BytesMoved / Mb:F1} MB in {p.Elapsed.TotalSeconds:F2} s (Stopwatch {clock.Elapsed.TotalSeconds:F2} s): " +
             $"{p.KeysPerSecond:N0} keys/s, {p.BytesPerSecond / Mb:F1} MB/s; longest freeze {p.LongestFreeze.TotalMilliseconds:F1} ms");
         if (p.KeysMoved < expectedKeys) Log($"  note: {p.KeysMoved:N0} keys moved, {expectedKeys:N0} expected");
         return p;
     }
 
-    /// <summary>The latencies of a foreground run, per operation, kept whole so that runs can be pooled.</summary>
+    /// <summary>The latencies of one class of a foreground run's calls, per operation.</summary>
     private sealed record ForegroundSamples(LatencyRecorder[] Gets, LatencyRecorder[] Sets, long Missing)
     {
         public LatencySummary Get { get; } = LatencyRecorder.Summarise(Gets);
         public LatencySummary Set { get; } = LatencyRecorder.Summarise(Sets);
-
     }
 
     /// <summary>
@@ -371,13 +366,20 @@ internal static class MigrationBenchmark
 
     private static async Task<MigrationProgress> MoveRangeAsync(IKeyValueCluster cluster, int slot, int target)
     {
-        var p = await cluster.MigrateAsync(slot, slot, target, MigrationMode.Snapshot);
-        if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
+        var p = await MigrateAsync(cluster, slot, slot, target, MigrationMode.Snapshot);
         Log($"  {p.KeysMoved:N0} keys, {p.BytesMoved / Mb:F1} MB in {p.Elapsed.TotalSeconds:F2} s; longest freeze {p.LongestFreeze.TotalMilliseconds:F1} ms");
         return p;
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /// <summary>Migrates slots <paramref name="first"/>-<paramref name="last"/> and waits; anything but completion ends the run.</summary>
+    private static async Task<MigrationProgress> MigrateAsync(IKeyValueCluster cluster, int first, int last, int target, MigrationMode mode, int maxKeysPerSecond = 0)
+    {
+        var p = await cluster.MigrateAsync(first, last, target, mode, new MigrationOptions { MaxKeysPerSecond = maxKeysPerSecond });
+        if (p.State != MigrationState.Completed) throw new InvalidOperationException($"migration {p.State}: {p.Error}");
+        return p;
+    }
 
     private static RebornKey[] MakeKeys(int count, string prefix)
     {

@@ -74,15 +74,18 @@ internal sealed partial class Keyspace
     /// <summary>Splices a chunk record into the record holder not remembered now (the remembered one stays exact even if this command fails).</summary>
     private (byte[] Record, int Length) SpliceChunk(ReadOnlySpan<ReadOnlyMemory<byte>> values, uint live, uint external, ReadOnlySpan<byte> keptEntries, uint kept)
     {
-        int holder = ReferenceEquals(_lastChunk?.Record, _recordHolders[0]) ? 1 : 0;
+        int holder = NextRecordHolder();
         int length = ListChunk.Splice(values, live, external, keptEntries, kept, ref _recordHolders[holder]);
         return (_recordHolders[holder], length);
     }
 
+    /// <summary>The record holder not remembered now: the remembered one stays exact even if this command fails.</summary>
+    private int NextRecordHolder() => ReferenceEquals(_lastChunk?.Record, _recordHolders[0]) ? 1 : 0;
+
     /// <summary>A copy of a chunk record a command left unchanged, in the record holder not remembered now.</summary>
     private byte[] KeepRecord(ReadOnlySpan<byte> record)
     {
-        int holder = ReferenceEquals(_lastChunk?.Record, _recordHolders[0]) ? 1 : 0;
+        int holder = NextRecordHolder();
         if (_recordHolders[holder].Length < record.Length) _recordHolders[holder] = new byte[Math.Max(record.Length, 256)];
         record.CopyTo(_recordHolders[holder]);
         return _recordHolders[holder];

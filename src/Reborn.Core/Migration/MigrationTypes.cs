@@ -33,9 +33,9 @@ public sealed record MigrationOptions
     /// most one part in this many of the time, 4 keys at a time, so a command finds them held about that
     /// rarely and never for long. With the default, under a steady load of 20,000 commands a second on
     /// 2 cores, the move goes at about 10,000 keys a second (at full speed again once the writes stop)
-    /// and SET's 99th percentile was within 2x its value without a move in most benchmark runs, not
-    /// all. A smaller number moves faster under load and makes more commands wait (1: the mover never
-    /// gives way).
+    /// and SET's 99th percentile stayed within 1.1-1.9x its value in the windows with no move between
+    /// the moves (benchmarks/migration.sh, 8 runs). A smaller number moves faster under load and makes
+    /// more commands wait (1: the mover never gives way).
     /// </summary>
     public int GateShare { get; init; } = 32;
 }
