@@ -18,11 +18,11 @@ internal sealed class ByteKeyComparer :
 
     public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
 
-    public int GetHashCode(byte[] obj) => Hash(obj);
+    public int GetHashCode(byte[] obj) => HashOf(obj);
 
     public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
 
-    public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
+    public int GetHashCode(ReadOnlySpan<byte> alternate) => HashOf(alternate);
 
     public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 
@@ -30,5 +30,5 @@ internal sealed class ByteKeyComparer :
     private static readonly long Seed = Random.Shared.NextInt64();
 
     /// <summary>XXH3 (System.IO.Hashing): eight bytes a step, where HashCode.AddBytes takes four.</summary>
-    private static int Hash(ReadOnlySpan<byte> key) => (int)System.IO.Hashing.XxHash3.HashToUInt64(key, Seed);
+    public static int HashOf(ReadOnlySpan<byte> key) => (int)System.IO.Hashing.XxHash3.HashToUInt64(key, Seed);
 }

@@ -303,8 +303,8 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         long generation;
         lock (_hot.Gate)
         {
-            if (_hot.TryGet(key, out var value, out int length))
-                return value?.AsSpan(0, length).ToArray();
+            if (_hot.TryGet(key, out var value, out bool exists))
+                return exists ? value.ToArray() : null;
             generation = _hot.Generation;
         }
 
@@ -318,10 +318,10 @@ public sealed unsafe class RocksDbEngine : IStorageEngine
         byte[]? value;
         lock (_hot.Gate)
         {
-            if (_hot.TryGet(key, out value, out int length))
+            if (_hot.TryGet(key, out var hot, out bool exists))
             {
-                result = value is null ? default! : reader(value.AsSpan(0, length), state); // under the gate: the array may be rewritten in place
-                return value is not null;
+                result = exists ? reader(hot, state) : default!; // under the gate: the value lives in the records' memory
+                return exists;
             }
 
             generation = _hot.Generation;

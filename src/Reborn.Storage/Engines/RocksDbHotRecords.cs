@@ -1,19 +1,17 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using RocksDbSharp;
 
 namespace Reborn.Storage.Engines;
 
 /// <summary>
 /// The RocksDB engine's hot records (QDB's hot tier): the latest value (or absence) of keys recently
-/// read (and written since), so a point read of a hot key costs a dictionary lookup instead of a
-/// RocksDB read.
+/// read (and written since), so a point read of a hot key costs a hash lookup instead of a RocksDB
+/// read. They live in native memory (<see cref="HotRecordTable"/>), out of the garbage collector's way.
 /// A record written inside a <see cref="GroupCommit"/> scope is dirty: it is not in RocksDB yet, and
 /// reaches it with every other dirty record in one batch when a scope completes (<see cref="BeginApply"/>):
 /// a pipelined batch of commands costs one RocksDB write, and a key written many times in it is
 /// written once. Clean records are a cache of keys that were read, bounded by bytes: past the budget,
-/// a clock hand walks them oldest first, a bounded step at a time; a record read since the hand last
-/// passed gets a second chance, the others go (CLOCK). A record only ever written leaves once it is applied.
+/// a clock hand walks their slots in a circle, a bounded step at a time; a record read since the hand
+/// last passed gets a second chance, the others go (CLOCK). A record only ever written leaves once it is applied.
 /// Every member runs under <see cref="Gate"/>, which is never held while RocksDB writes: the engine
 /// writes one batch at a time under its own write gate, and readers only wait for bookkeeping.
 /// <para>
@@ -40,38 +38,21 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// <summary>A direct write of more operations than this drops the clean records instead of updating them.</summary>
     private const int MaxAppliedToFollow = 64;
 
-    /// <summary>Bookkeeping per record on top of its key and value: the dictionary entry, the arrays' headers, the clock's slot.</summary>
-    private const int RecordOverhead = 72;
-
-    /// <summary>
-    /// A record whose value changes length gets an array this much larger, rounded, and keeps it while
-    /// the value stays within it: a list's chunk changes length with every push and pop.
-    /// </summary>
-    private const int ResizeSlack = 64;
-
-    /// <summary>The most records one eviction step looks at: it holds the gate, so it must stay short.</summary>
+    /// <summary>The most slots one eviction step looks at: it holds the gate, so it must stay short.</summary>
     private const int EvictionStep = 2048;
 
-    private readonly Dictionary<byte[], Record> _records = new(ByteKeyComparer.Instance);
-    private readonly Dictionary<byte[], Record>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
-    private List<byte[]> _dirty = [];
-    private List<byte[]> _applying = []; // the records in flight: an apply's (BeginApply to EndApply) or a direct write's
-    // The clock: every record's key array, oldest first. An entry whose array is no longer its
-    // record's (the record left, or was made again) is stale and skipped.
-    private readonly Queue<byte[]> _clock = new();
+    private readonly HotRecordTable _records = new();
+    private List<int> _dirty = []; // slots
+    private List<int> _applying = []; // the slots in flight: an apply's (BeginApply to EndApply) or a direct write's
+    private int _hand; // the clock hand: the next slot an eviction step looks at
     private readonly WriteBatch _native = new();
     private readonly long _budgetBytes;
-    private long _bytes;
     private long _dirtyBytes;
     private int _directWrites; // direct writes in flight: nothing read from RocksDB is remembered meanwhile
     private volatile bool _anyDirty;
     private volatile bool _anyApplying;
 
-    public RocksDbHotRecords(long budgetBytes)
-    {
-        _budgetBytes = budgetBytes;
-        _bySpan = _records.GetAlternateLookup<ReadOnlySpan<byte>>();
-    }
+    public RocksDbHotRecords(long budgetBytes) => _budgetBytes = budgetBytes;
 
     public readonly Lock Gate = new();
 
@@ -88,24 +69,25 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     public long Generation { get; private set; }
 
     /// <summary>
-    /// The record of a key: true with the value (the first <paramref name="length"/> bytes of the array)
-    /// when it is known, true with a null array when the key is known to be absent, false when it is
-    /// not here (read RocksDB). The array may be rewritten in place once the gate is released.
+    /// The record of a key: true with <paramref name="exists"/> and the value when it is known (false
+    /// when the key is known to be absent), false when it is not here (read RocksDB). The value is
+    /// valid only while the gate is held: it lives in the records' native memory.
     /// </summary>
-    public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value, out int length)
+    public bool TryGet(ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value, out bool exists)
     {
-        ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_bySpan, key);
-        if (Unsafe.IsNullRef(ref record))
+        int slot = _records.Find(key);
+        if (slot < 0)
         {
-            value = null;
-            length = 0;
+            value = default;
+            exists = false;
             return false;
         }
 
+        ref var record = ref _records[slot];
         record.Read = true;
         record.Referenced = true;
+        exists = !record.Absent;
         value = record.Value;
-        length = record.Length;
         return true;
     }
 
@@ -114,21 +96,27 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     {
         foreach (var op in batch.Operations)
         {
-            ref var record = ref Find(batch.KeyOf(op));
+            var key = batch.KeyOf(op);
+            int hash = HotRecordTable.HashOf(key);
+            int slot = _records.Find(key, hash);
+            bool delete = op.Kind == BatchOperationKind.Delete;
+            var value = delete ? default : batch.ValueOf(op);
+            if (slot < 0)
+                slot = delete ? _records.Add(key, hash) : _records.Add(key, hash, value);
+            else if (delete)
+                _records.SetAbsent(slot);
+            else
+                _records.SetValue(slot, value);
+
+            ref var record = ref _records[slot];
             if (!record.Dirty)
             {
                 record.Dirty = true;
-                _dirty.Add(record.Key);
-                _dirtyBytes += record.Key.Length;
+                _dirty.Add(slot);
+                _dirtyBytes += key.Length;
             }
 
-            if (op.Kind == BatchOperationKind.Delete)
-                SetAbsent(ref record);
-            else
-            {
-                SetValue(ref record, batch.ValueOf(op));
-                _dirtyBytes += record.Length;
-            }
+            _dirtyBytes += value.Length;
         }
 
         _anyDirty = true;
@@ -159,17 +147,18 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             return;
         foreach (var op in batch.Operations)
         {
-            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_bySpan, batch.KeyOf(op));
-            if (Unsafe.IsNullRef(ref record) || record.Dirty)
+            int slot = _records.Find(batch.KeyOf(op));
+            if (slot < 0 || _records[slot].Dirty)
                 continue;
             if (op.Kind == BatchOperationKind.Delete)
-                SetAbsent(ref record);
+                _records.SetAbsent(slot);
             else
-                SetValue(ref record, batch.ValueOf(op));
+                _records.SetValue(slot, batch.ValueOf(op));
+            ref var record = ref _records[slot];
             if (!record.InFlight)
             {
                 record.InFlight = true;
-                _applying.Add(record.Key);
+                _applying.Add(slot);
             }
         }
 
@@ -213,15 +202,15 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// <summary>Remembers a value (null: absent) read from RocksDB at <paramref name="generation"/>, if it is still the latest.</summary>
     public void Remember(ReadOnlySpan<byte> key, byte[]? value, long generation)
     {
-        if (generation != Generation || _directWrites > 0 || value?.Length > MaxCachedValueLength || _bySpan.ContainsKey(key))
+        if (generation != Generation || _directWrites > 0 || value?.Length > MaxCachedValueLength)
             return;
-        if (_bytes > _budgetBytes)
+        int hash = HotRecordTable.HashOf(key);
+        if (_records.Find(key, hash) >= 0)
+            return;
+        if (_records.Bytes > _budgetBytes)
             Evict();
-        var stored = key.ToArray();
-        value = value?.ToArray(); // the caller keeps its array; this one may be rewritten in place
-        _records.Add(stored, new Record { Key = stored, Value = value, Length = value?.Length ?? 0, Read = true });
-        _clock.Enqueue(stored);
-        _bytes += Size(stored, value);
+        int slot = value is null ? _records.Add(key, hash) : _records.Add(key, hash, value);
+        _records[slot].Read = true;
     }
 
     /// <summary>
@@ -234,18 +223,13 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         if (!_anyDirty)
             return false;
         nint handle = _native.Handle;
-        foreach (var key in _dirty)
+        foreach (int slot in _dirty)
         {
-            ref var dirty = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
-            var value = dirty.Value;
-            fixed (byte* k = key, v = value)
-            {
-                if (value is null)
-                    Native.Instance.rocksdb_writebatch_delete(handle, k, (nuint)key.Length);
-                else
-                    Native.Instance.rocksdb_writebatch_put(handle, k, (nuint)key.Length, v, (nuint)dirty.Length);
-            }
-
+            ref var dirty = ref _records[slot];
+            if (dirty.Absent)
+                Native.Instance.rocksdb_writebatch_delete(handle, dirty.KeyPointer, (nuint)dirty.KeyLength);
+            else
+                Native.Instance.rocksdb_writebatch_put(handle, dirty.KeyPointer, (nuint)dirty.KeyLength, dirty.ValuePointer, (nuint)dirty.Length);
             dirty.Dirty = false;
             dirty.InFlight = true;
         }
@@ -279,24 +263,23 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     private void EndFlight(bool written, bool direct)
     {
         bool dropped = false;
-        foreach (var key in _applying)
+        foreach (int slot in _applying)
         {
-            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key); // in flight, so never removed
+            ref var record = ref _records[slot]; // in flight, so never removed
             record.InFlight = false;
             if (record.Dirty)
                 continue;
             if (!written && !direct)
             {
                 record.Dirty = true;
-                _dirty.Add(key);
-                _dirtyBytes += key.Length + record.Length;
+                _dirty.Add(slot);
+                _dirtyBytes += record.KeyLength + Math.Max(record.Length, 0);
                 _anyDirty = true;
             }
             // Only records someone reads stay: a record only ever written (a list's new element) is not hot.
             else if (!written || !record.Read || record.Length > MaxCachedValueLength)
             {
-                _bytes -= Size(key, record.Value);
-                _records.Remove(key);
+                _records.Remove(slot);
                 dropped = true;
             }
         }
@@ -305,102 +288,52 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             Generation++;
         _applying.Clear();
         _anyApplying = false;
-        if (_bytes > _budgetBytes)
+        if (_records.Bytes > _budgetBytes)
             Evict();
     }
 
-    public void Dispose() => _native.Dispose();
-
-    /// <summary>The record of a key, created (absent, clean) when missing.</summary>
-    private ref Record Find(ReadOnlySpan<byte> key)
+    /// <summary>Frees the records' memory: the engine disposes this after its last read and write.</summary>
+    public void Dispose()
     {
-        ref var record = ref CollectionsMarshal.GetValueRefOrAddDefault(_bySpan, key, out bool existed);
-        if (!existed)
-        {
-            _bySpan.TryGetValue(key, out var stored, out _); // the array the dictionary made for the key
-            record.Key = stored!;
-            _bytes += Size(record.Key, null);
-            _clock.Enqueue(record.Key);
-        }
-
-        return ref record;
+        lock (Gate)
+            _records.Dispose();
+        _native.Dispose();
     }
 
     /// <summary>
-    /// Stores a copy of the value, rewriting the record's array in place when it fits without wasting
-    /// more than twice <see cref="ResizeSlack"/> (arrays never leave the gate). A record's first value gets
-    /// an array of its exact length; once its length changes, arrays get room to change again.
-    /// </summary>
-    private void SetValue(ref Record record, ReadOnlySpan<byte> value)
-    {
-        int capacity = value.Length;
-        if (record.Value is { } current)
-        {
-            if (current.Length >= value.Length && current.Length - value.Length < 2 * ResizeSlack)
-            {
-                value.CopyTo(current);
-                record.Length = value.Length;
-                return;
-            }
-            if (value.Length <= MaxCachedValueLength)
-                capacity = (value.Length + ResizeSlack) / ResizeSlack * ResizeSlack;
-        }
-
-        var stored = new byte[capacity];
-        value.CopyTo(stored);
-        _bytes += stored.Length - (record.Value?.Length ?? 0);
-        record.Value = stored;
-        record.Length = value.Length;
-    }
-
-    private void SetAbsent(ref Record record)
-    {
-        _bytes -= record.Value?.Length ?? 0;
-        record.Value = null;
-        record.Length = 0;
-    }
-
-    /// <summary>
-    /// One step of the clock hand, when the records outgrow the budget: from the oldest, a record read
-    /// since the hand last passed loses its mark and goes to the back, a dirty one goes to the back, the
+    /// One step of the clock hand, when the records outgrow the budget: walking the slots in a circle, a
+    /// record read since the hand last passed loses its mark, a dirty one or one in flight stays, the
     /// others go, until the records are a sixteenth under the budget or the step has looked at
-    /// <see cref="EvictionStep"/> records. Far over the budget with every record hot, every clean record goes.
+    /// <see cref="EvictionStep"/> slots. Records made after an eviction take the slots it freed, just
+    /// behind the hand: the newest are the last it reaches. Far over the budget with every record hot,
+    /// every clean record goes.
     /// </summary>
     private void Evict()
     {
         long target = _budgetBytes - _budgetBytes / 16;
         bool dropped = false;
-        for (int looked = 0; _bytes > target && looked < EvictionStep && _clock.TryDequeue(out var key); looked++)
+        for (int looked = 0; _records.Bytes > target && looked < EvictionStep && _records.SlotBound > 0; looked++)
         {
-            ref var record = ref CollectionsMarshal.GetValueRefOrNullRef(_records, key);
-            if (Unsafe.IsNullRef(ref record) || !ReferenceEquals(record.Key, key))
+            if (_hand >= _records.SlotBound)
+                _hand = 0;
+            int slot = _hand++;
+            ref var record = ref _records[slot];
+            if (!record.Live)
                 continue;
             if (record.Dirty || record.InFlight || record.Referenced)
             {
                 record.Referenced = false;
-                _clock.Enqueue(key);
                 continue;
             }
 
-            _bytes -= Size(key, record.Value); // before the removal clears the slot the ref points at
-            _records.Remove(key);
+            _records.Remove(slot);
             dropped = true;
         }
 
         if (dropped)
             Generation++;
-        if (_bytes > _budgetBytes + _budgetBytes / 4)
+        if (_records.Bytes > _budgetBytes + _budgetBytes / 4)
             DropClean();
-        else if (_clock.Count > 2 * _records.Count + 1024)
-            RebuildClock();
-    }
-
-    /// <summary>Forgets the stale entries the clock gathered (records written once and applied leave them).</summary>
-    private void RebuildClock()
-    {
-        _clock.Clear();
-        foreach (var key in _records.Keys)
-            _clock.Enqueue(key);
     }
 
     /// <summary>Drops every clean record; the dirty ones and those in flight must stay until applied.</summary>
@@ -409,39 +342,18 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         if (_dirty.Count == 0 && _applying.Count == 0)
         {
             _records.Clear();
-            _records.TrimExcess();
-            _bytes = 0;
+            _hand = 0;
         }
         else
         {
-            foreach (var (key, record) in _records)
+            for (int slot = 0; slot < _records.SlotBound; slot++)
             {
-                if (!record.Dirty && !record.InFlight)
-                {
-                    _records.Remove(key);
-                    _bytes -= Size(key, record.Value);
-                }
+                ref var record = ref _records[slot];
+                if (record.Live && !record.Dirty && !record.InFlight)
+                    _records.Remove(slot);
             }
         }
 
-        RebuildClock();
         Generation++;
-    }
-
-    private static long Size(byte[] key, byte[]? value) => key.Length + (value?.Length ?? 0) + RecordOverhead;
-
-    private struct Record
-    {
-        public byte[] Key;
-        /// <summary>The value's bytes are its first <see cref="Length"/> bytes (null: the key is absent).</summary>
-        public byte[]? Value;
-        public int Length;
-        public bool Dirty;
-        /// <summary>In the RocksDB write in flight (an apply or a direct write): not in RocksDB for sure until it returns.</summary>
-        public bool InFlight;
-        /// <summary>Read at least once: a record only ever written is not kept once applied.</summary>
-        public bool Read;
-        /// <summary>Read since the last eviction (<see cref="Evict"/>).</summary>
-        public bool Referenced;
     }
 }
