@@ -229,7 +229,8 @@ internal sealed class MigrationCoordinator
     /// arrives during a hold waits for the rest of it, so under load the holds are short. Measured with the
     /// migration benchmark's key phase (4 threads, 20,000 GET/SET a second): with 16 keys per hold SET p99
     /// was 2.6-4.3x its value without a move in 5 runs of 5; with 4 keys, under 1.8x in 9 of 9, and 8 keys
-    /// went over 2x again. The shorter holds also let the default share be 32 rather than 128.
+    /// went over 2x again. The shorter holds also let the default share be 64 rather than 128 (see
+    /// <see cref="MigrationOptions.GateShare"/>).
     /// </summary>
     private const int KeysPerSharedHold = 4;
     private const int ChunkRecords = 2048;

@@ -32,12 +32,13 @@ public sealed record MigrationOptions
     /// Key by key, while commands write to the two groups a move joins: the mover holds their gates at
     /// most one part in this many of the time, 4 keys at a time, so a command finds them held about that
     /// rarely and never for long. With the default, under a steady load of 20,000 commands a second on
-    /// 2 cores, the move goes at about 10,000 keys a second (at full speed again once the writes stop)
-    /// and SET's 99th percentile stayed within 1.1-1.9x its value in the windows with no move between
-    /// the moves (benchmarks/migration.sh, 8 runs). A smaller number moves faster under load and makes
-    /// more commands wait (1: the mover never gives way).
+    /// 2 cores, the move goes at 3,000-7,000 keys a second (at full speed again once the writes stop)
+    /// and SET's 99th percentile stayed within 1.0-1.8x its value in the windows with no move between
+    /// the moves (the migration benchmark's key phase, 8 runs). At 32 the move went at 7,000-12,000 keys
+    /// a second and SET p99 reached 1.5-2.3x, over 2x in 3 of the 8 runs alternating with those. A
+    /// smaller number moves faster under load and makes more commands wait (1: the mover never gives way).
     /// </summary>
-    public int GateShare { get; init; } = 32;
+    public int GateShare { get; init; } = 64;
 }
 
 /// <summary>A snapshot of a migration's progress.</summary>
