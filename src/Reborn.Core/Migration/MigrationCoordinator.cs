@@ -771,6 +771,7 @@ internal sealed class MigrationCoordinator
                     if (source.ExportKey(snapshot, slot, pdb, key, now) is { } export) exports.Add(export);
                     else absent.Add((slot, pdb, key));
                 }
+                target.Prefetch(exports, absent);
                 lock (target.Gate)
                 {
                     foreach (var (slot, pdb, key) in absent) target.RemoveMovedKey(slot, pdb, key);
