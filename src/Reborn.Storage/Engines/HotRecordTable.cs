@@ -24,8 +24,8 @@ internal sealed unsafe class HotRecordTable : IDisposable
     /// </summary>
     private const int ResizeSlack = 64;
 
-    /// <summary>Values longer than this get blocks of their exact length: they are not kept once written.</summary>
-    private const int MaxSlackedValueLength = 16 * 1024;
+    /// <summary>Values longer than this are not kept once they are in RocksDB, so they get blocks of their exact length.</summary>
+    public const int MaxCachedValueLength = 16 * 1024;
 
     private const int InitialSlots = 1024;
 
@@ -116,7 +116,7 @@ internal sealed unsafe class HotRecordTable : IDisposable
         }
 
         int capacity = value.Length;
-        if (!entry.Absent && value.Length <= MaxSlackedValueLength)
+        if (!entry.Absent && value.Length <= MaxCachedValueLength)
             capacity = (value.Length + ResizeSlack) / ResizeSlack * ResizeSlack;
         var block = (byte*)NativeMemory.Alloc((nuint)Math.Max(entry.KeyLength + capacity, 1));
         new ReadOnlySpan<byte>(entry.Block, entry.KeyLength).CopyTo(new Span<byte>(block, entry.KeyLength));

@@ -32,9 +32,6 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// <summary>Past this many bytes of dirty records they are applied at once, scope or not.</summary>
     private const long MaxDirtyBytes = 16L << 20;
 
-    /// <summary>Values longer than this are not kept once they are in RocksDB.</summary>
-    private const int MaxCachedValueLength = 16 * 1024;
-
     /// <summary>A direct write of more operations than this drops the clean records instead of updating them.</summary>
     private const int MaxAppliedToFollow = 64;
 
@@ -202,7 +199,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     /// <summary>Remembers a value (null: absent) read from RocksDB at <paramref name="generation"/>, if it is still the latest.</summary>
     public void Remember(ReadOnlySpan<byte> key, byte[]? value, long generation)
     {
-        if (generation != Generation || _directWrites > 0 || value?.Length > MaxCachedValueLength)
+        if (generation != Generation || _directWrites > 0 || value?.Length > HotRecordTable.MaxCachedValueLength)
             return;
         int hash = HotRecordTable.HashOf(key);
         if (_records.Find(key, hash) >= 0)
@@ -277,7 +274,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
                 _anyDirty = true;
             }
             // Only records someone reads stay: a record only ever written (a list's new element) is not hot.
-            else if (!written || !record.Read || record.Length > MaxCachedValueLength)
+            else if (!written || !record.Read || record.Length > HotRecordTable.MaxCachedValueLength)
             {
                 _records.Remove(slot);
                 dropped = true;

@@ -55,7 +55,7 @@ internal sealed class RocksDbTuning
 
     public Cache Cache { get; }
 
-    /// <summary>What the engine's hot records (recent point reads and writes, in managed memory) may hold: an eighth of the budget.</summary>
+    /// <summary>What the engine's hot records (recent point reads and writes, in native memory) may hold: an eighth of the budget.</summary>
     public long HotRecordBytes { get; }
 
     public BloomFilterPolicy Filter { get; }
