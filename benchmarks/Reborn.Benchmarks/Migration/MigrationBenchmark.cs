@@ -141,9 +141,10 @@ internal static class MigrationBenchmark
     /// and ended in; calls that span a switch, or fall in the settling time after a window of moves
     /// (250 ms), count nowhere. The machine's pace drifts over seconds: quiet phases a minute apart
     /// differed 1.7x in SET p99, and identical runs with a baseline before and after the migration
-    /// phase ranged from 0.6x to 2.8x; windows this short put the same drift into both sides. The ratios are against those windows. Work a move leaves behind
-    /// (compactions, the garbage sweep) may fall into the windows after it as well; the 3 s before the
-    /// phase's first move, after 5 s of settling with no load, show the load with no migration at all.
+    /// phase ranged from 0.6x to 2.8x; windows this short put the same drift into both sides. The
+    /// ratios are against those windows. Work a move leaves behind (compactions, the garbage sweep) may
+    /// fall into the windows after it as well; the 3 s before the phase's first move, after 5 s of
+    /// settling with no load, show the load with no migration at all.
     /// </summary>
     private static async Task InterleavedAsync(IKeyValueCluster cluster, KeyValueDatabase db, RebornKey[] keys, RebornValue value, Settings s, MigrationMode mode, int home, List<Row> rows)
     {

@@ -119,11 +119,11 @@ internal sealed partial class Keyspace
     {
         foreach (var export in exports)
         {
-            _engine.Get(KeyEncoding.MetaKey(export.Slot, export.Pdb, export.UserKey));
+            HasKey(export.Slot, export.Pdb, export.UserKey);
             if (export.Meta.Type != RedisType.String)
                 _engine.Get(KeyEncoding.GarbageKey(export.Meta.Version, export.Slot, export.Pdb, export.UserKey));
         }
-        foreach (var (slot, pdb, key) in removals) _engine.Get(KeyEncoding.MetaKey(slot, pdb, key));
+        foreach (var (slot, pdb, key) in removals) HasKey(slot, pdb, key);
     }
 
     /// <summary>

@@ -270,7 +270,7 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
             {
                 record.Dirty = true;
                 _dirty.Add(slot);
-                _dirtyBytes += record.KeyLength + Math.Max(record.Length, 0);
+                _dirtyBytes += record.KeyLength + record.Value.Length;
                 _anyDirty = true;
             }
             // Only records someone reads stay: a record only ever written (a list's new element) is not hot.
