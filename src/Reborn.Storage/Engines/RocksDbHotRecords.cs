@@ -19,12 +19,11 @@ namespace Reborn.Storage.Engines;
 /// in flight while the RocksDB write that contains it runs, until that write has returned, so a
 /// reader finds a key either here or in RocksDB, never in neither. A write that bypasses the dirty
 /// records (a range delete, a write outside any scope) first applies them, so writes reach RocksDB
-/// in the order they were made; the records of its keys here take its values before RocksDB writes
-/// it, in flight too, so no reader finds its value in RocksDB while a later one finds the old value
-/// here (<see cref="BeginDirect"/>). A value read from RocksDB outside the gate is remembered only if
-/// no direct write is in flight, none returned and no record was dropped meanwhile
-/// (<see cref="Generation"/>), and no newer record arrived. (An apply in flight needs no such care:
-/// its keys are all here.)
+/// in the order they were made; unless it is wide, every key of it takes its value here before
+/// RocksDB writes it, in flight too, so readers see all of it or none, and no reader finds its value
+/// in RocksDB while a later one finds the old value here (<see cref="BeginDirect"/>). A value read
+/// from RocksDB outside the gate is remembered only if no direct write is in flight, none returned
+/// and no record was dropped meanwhile (<see cref="Generation"/>), and no newer record arrived.
 /// </para>
 /// </summary>
 internal sealed unsafe class RocksDbHotRecords : IDisposable
@@ -93,27 +92,16 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
     {
         foreach (var op in batch.Operations)
         {
-            var key = batch.KeyOf(op);
-            int hash = HotRecordTable.HashOf(key);
-            int slot = _records.Find(key, hash);
-            bool delete = op.Kind == BatchOperationKind.Delete;
-            var value = delete ? default : batch.ValueOf(op);
-            if (slot < 0)
-                slot = delete ? _records.Add(key, hash) : _records.Add(key, hash, value);
-            else if (delete)
-                _records.SetAbsent(slot);
-            else
-                _records.SetValue(slot, value);
-
+            int slot = Take(batch, op, overDirty: true);
             ref var record = ref _records[slot];
             if (!record.Dirty)
             {
                 record.Dirty = true;
                 _dirty.Add(slot);
-                _dirtyBytes += key.Length;
+                _dirtyBytes += record.KeyLength;
             }
 
-            _dirtyBytes += value.Length;
+            _dirtyBytes += record.Value.Length;
         }
 
         _anyDirty = true;
@@ -121,15 +109,17 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
 
     /// <summary>
     /// A direct write (outside any scope, or with a range delete; no apply is in flight then) runs
-    /// without the gate held, between <see cref="BeginDirect"/> and <see cref="EndDirect"/>. One reader
-    /// must never find its value in RocksDB while a later one finds the old value here. So the records
-    /// of its keys that are here take the new values first, in flight as an apply's records are (a
-    /// dirty one stays: made after the dirty records were applied, it is the newer write); its other
-    /// keys are read from RocksDB, which applies a batch atomically, and nothing read from RocksDB is
+    /// without the gate held, between <see cref="BeginDirect"/> and <see cref="EndDirect"/>. Readers
+    /// must see all of it or none of it, and never its value in RocksDB and then an older one here.
+    /// So every key of it takes its new value here first, in flight as an apply's records are (a
+    /// record made for it leaves at the end unless someone read it; a dirty one stays as it is: made
+    /// after the dirty records were applied, it is the newer write), and nothing read from RocksDB is
     /// remembered until it returned (a value read before it landed could be older than one another
-    /// reader already returned). A wide write (a range delete, or more operations than
-    /// <see cref="MaxAppliedToFollow"/>: a migration's copy) drops every clean record before and after
-    /// it instead.
+    /// reader already returned). Updating only the keys already here let a reader find one key's new
+    /// value here and then another key's old value in RocksDB, half the batch. A wide write (a range
+    /// delete, or more operations than <see cref="MaxAppliedToFollow"/>: a migration's copy) drops every
+    /// clean record before and after it instead, and its readers read RocksDB, which applies a batch
+    /// atomically.
     /// </summary>
     public void BeginDirect(RocksDbWriteBatch batch)
     {
@@ -140,17 +130,11 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         }
 
         _directWrites++;
-        if (_records.Count == 0)
-            return;
         foreach (var op in batch.Operations)
         {
-            int slot = _records.Find(batch.KeyOf(op));
-            if (slot < 0 || _records[slot].Dirty)
+            int slot = Take(batch, op, overDirty: false);
+            if (slot < 0)
                 continue;
-            if (op.Kind == BatchOperationKind.Delete)
-                _records.SetAbsent(slot);
-            else
-                _records.SetValue(slot, batch.ValueOf(op));
             ref var record = ref _records[slot];
             if (!record.InFlight)
             {
@@ -160,6 +144,28 @@ internal sealed unsafe class RocksDbHotRecords : IDisposable
         }
 
         _anyApplying = _applying.Count > 0;
+    }
+
+    /// <summary>
+    /// The slot of the operation's key, holding its value (absent, for a delete) and made when
+    /// missing; -1, with the record left as it is, when the record is dirty and not
+    /// <paramref name="overDirty"/>.
+    /// </summary>
+    private int Take(RocksDbWriteBatch batch, in RocksDbWriteBatch.Operation op, bool overDirty)
+    {
+        var key = batch.KeyOf(op);
+        int hash = HotRecordTable.HashOf(key);
+        int slot = _records.Find(key, hash);
+        bool delete = op.Kind == BatchOperationKind.Delete;
+        if (slot < 0)
+            return delete ? _records.Add(key, hash) : _records.Add(key, hash, batch.ValueOf(op));
+        if (_records[slot].Dirty && !overDirty)
+            return -1;
+        if (delete)
+            _records.SetAbsent(slot);
+        else
+            _records.SetValue(slot, batch.ValueOf(op));
+        return slot;
     }
 
     /// <summary>After <see cref="BeginDirect"/>, once RocksDB returned (<paramref name="written"/>: it applied the batch; otherwise it applied nothing).</summary>
